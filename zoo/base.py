@@ -1,0 +1,74 @@
+"""What every zoo model shares: the training step, loss-term metrics and seeded sampling.
+
+A subclass implements `loss_terms(x, training)` returning a dict of per-batch scalars with a
+"loss" entry (the value minimised) and any of the reported terms `TERMS`; `train_step` and
+`test_step` here do the rest. Subclasses also implement `encode`, `decode` and `generate`.
+"""
+
+import keras
+import tensorflow as tf
+
+TERMS = ("loss", "reconstruction", "kl", "gamma", "mmd")
+
+
+def images_of(data):
+    """The images of a batch given as `x`, `(x,)`, `(x, y)` or `(x, y, sample_weight)`."""
+    if isinstance(data, (tuple, list)):
+        return data[0]
+    return data
+
+
+class GenerativeModel(keras.Model):
+    """Base class: Keras `fit`/`evaluate` on self-supervised image batches.
+
+    Labels in the batch are ignored. Losses are divided by the number of replicas in sync before
+    the gradient, since `tf.distribute` sums replica gradients.
+    """
+
+    def __init__(self, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.trackers = {name: keras.metrics.Mean(name=name) for name in TERMS}
+
+    @property
+    def metrics(self):
+        return list(self.trackers.values())
+
+    def _report(self, terms):
+        for name, value in terms.items():
+            self.trackers[name].update_state(value)
+        return {name: self.trackers[name].result() for name in terms}
+
+    def train_step(self, data):
+        x = images_of(data)
+        with tf.GradientTape() as tape:
+            terms = self.loss_terms(x, training=True)
+            replicas = tf.distribute.get_strategy().num_replicas_in_sync
+            scaled = terms["loss"] / tf.cast(replicas, terms["loss"].dtype)
+        variables = self.trainable_variables
+        gradients = tape.gradient(scaled, variables)
+        self.optimizer.apply_gradients(zip(gradients, variables))
+        return self._report(terms)
+
+    def test_step(self, data):
+        return self._report(self.loss_terms(images_of(data), training=False))
+
+    def call(self, x, training=False):
+        return self.reconstruct(x)
+
+    def sample_noise(self, num_samples, seed):
+        """Standard-normal noise [num_samples, noise_dim], a pure function of an integer seed."""
+        seed = tf.stack([tf.cast(seed, tf.int64), tf.constant(0, tf.int64)])
+        return tf.random.stateless_normal([num_samples, self.noise_dim], seed=seed)
+
+    def sample(self, num_samples, seed=0):
+        """`num_samples` images from the model; the same seed gives the same images."""
+        return self.generate(self.sample_noise(num_samples, seed))
+
+    def reconstruct(self, x):
+        """Decoder output for the encoder's mean (or deterministic code)."""
+        code = self.encode(x)
+        if isinstance(code, (tuple, list)):
+            code = code[0]
+        return self.decode(code)

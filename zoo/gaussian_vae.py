@@ -1,0 +1,158 @@
+"""Gaussian VAE with a learnable (or fixed) scalar decoder variance gamma."""
+
+import math
+
+import keras
+import tensorflow as tf
+
+from zoo import losses
+from zoo.base import GenerativeModel
+
+
+@keras.saving.register_keras_serializable(package="zoo")
+class GaussianVAE(GenerativeModel):
+    """q(z|x) = N(mu_z(x), diag(sigma_z(x))^2), p(z) = N(0, I), p(x|z) = N(mu_x(z), gamma I).
+
+    gamma is a **variance** (the papers' convention; the two-stage reference code's `loggamma_x`
+    is a standard deviation instead). It is a scalar stored as log gamma: learned with everything
+    else when `gamma="learnable"`, or held at a fixed float. The loss per example is the negative
+    ELBO of the usual-suspects paper (eq. 4, times 1/2), summed over pixels and latent
+    dimensions and averaged over the batch:
+
+    ```none
+    L(x) = ||x - mu_x(z)||^2 / (2 gamma) + (d/2) log(2 pi gamma) + beta KL(q(z|x) || p(z)),
+    z = mu_z + sigma_z * eps,  eps ~ N(0, I)
+    ```
+    with beta = min(1, step / kl_warmup_steps) (KL warm-start) or 1. With `affine_skip` the
+    decoder mean gains an affine path from z (reg-balance eq. 5):
+
+    ```none
+    mu_x = f_theta(z) + W_x z + b_x
+    ```
+
+    Args:
+      encoder: a Keras model mapping inputs to 2 * latent_dim values (mean, log std of q(z|x)).
+      decoder: a Keras model mapping z [N, latent_dim] to the mean of x (any output shape).
+      gamma: "learnable" or a positive float (fixed variance).
+      gamma_init: the initial variance when learnable.
+      affine_skip: add W_x z + b_x to the decoder mean (eq. 5).
+      kl_warmup_steps: length of the linear KL warm-start in training steps (0: none).
+      seed: seed of the reparameterisation noise.
+    Reported metrics: `loss`, `reconstruction` (sum of squares), `kl`, `gamma`.
+    """
+
+    def __init__(self, encoder, decoder, gamma="learnable", gamma_init=1.0, affine_skip=False,
+                 kl_warmup_steps=0, seed=None, **kwargs):
+        super().__init__(seed=seed, **kwargs)
+        learnable = gamma == "learnable"
+        if not learnable and not (isinstance(gamma, (int, float)) and gamma > 0):
+            raise ValueError(f"gamma must be 'learnable' or a positive float, got {gamma!r}")
+        if not gamma_init > 0:
+            raise ValueError(f"gamma_init must be positive, got {gamma_init!r}")
+        if kl_warmup_steps < 0:
+            raise ValueError(f"kl_warmup_steps must be >= 0, got {kl_warmup_steps!r}")
+        latent_dim = decoder.input_shape[-1]
+        if encoder.output_shape[-1] != 2 * latent_dim:
+            raise ValueError(
+                f"the encoder must output 2 * latent_dim = {2 * latent_dim} values (posterior "
+                f"mean and log std) for a decoder with {latent_dim} inputs; it outputs "
+                f"{encoder.output_shape[-1]}")
+
+        # Layers.
+        self.encoder = encoder
+        self.decoder = decoder
+        self.output_shape_ = tuple(decoder.output_shape[1:])
+        self.skip = None
+        if affine_skip:
+            self.skip = keras.layers.Dense(math.prod(self.output_shape_), name="affine_skip")
+            self.skip.build((None, latent_dim))
+        self.log_gamma = self.add_weight(
+            shape=(), name="log_gamma", trainable=learnable,
+            initializer=keras.initializers.Constant(
+                math.log(gamma_init if learnable else float(gamma))))
+        self.kl_step = None
+        if kl_warmup_steps:
+            self.kl_step = self.add_weight(shape=(), name="kl_step", dtype="int64",
+                                           trainable=False, initializer="zeros")
+
+        # Config.
+        self.latent_dim = latent_dim
+        self.noise_dim = latent_dim
+        self.input_shape_ = tuple(encoder.input_shape[1:])
+        self.gamma_setting = gamma
+        self.gamma_init = gamma_init
+        self.affine_skip = affine_skip
+        self.kl_warmup_steps = kl_warmup_steps
+        self.built = True
+
+    @property
+    def gamma(self):
+        """The decoder variance gamma = exp(log gamma)."""
+        return tf.exp(self.log_gamma)
+
+    def encode(self, x, training=False):
+        """(mean, log std) of q(z|x), each [N, latent_dim]."""
+        stats = self.encoder(x, training=training)
+        return stats[:, :self.latent_dim], stats[:, self.latent_dim:]
+
+    def decode(self, z, training=False):
+        """The decoder mean mu_x(z), with the affine skip when enabled."""
+        x_mean = self.decoder(z, training=training)
+        if self.skip is not None:
+            x_mean = x_mean + tf.reshape(self.skip(z), tf.shape(x_mean))
+        return x_mean
+
+    def generate(self, noise):
+        """Decode standard-normal noise [N, latent_dim] (prior samples)."""
+        return self.decode(noise)
+
+    def reparameterize(self, z_mean, z_log_scale):
+        """z = mu_z + sigma_z * eps with fresh eps ~ N(0, I) from the model's seed generator."""
+        eps = keras.random.normal(tf.shape(z_mean), seed=self.seed_generator)
+        return z_mean + tf.exp(z_log_scale) * eps
+
+    def posterior_sample(self, x, training=False):
+        """One reparameterised z ~ q(z|x) per input."""
+        return self.reparameterize(*self.encode(x, training=training))
+
+    def kl_weight(self, training):
+        """beta of the KL warm-start: min(1, step / kl_warmup_steps) while training, else 1."""
+        if self.kl_step is None or not training:
+            return tf.constant(1.0)
+        step = self.kl_step.assign_add(1)
+        return tf.minimum(1.0, tf.cast(step, tf.float32) / float(self.kl_warmup_steps))
+
+    def loss_terms(self, x, training=False, targets=None, readout=None):
+        """Batch-mean loss terms. `readout` maps the decoder mean into the space of `targets`
+        (VAE+ measures the reconstruction in pixel space through a frozen AE decoder)."""
+        z_mean, z_log_scale = self.encode(x, training=training)
+        x_mean = self.decode(self.reparameterize(z_mean, z_log_scale), training=training)
+        if readout is not None:
+            x_mean = readout(x_mean)
+        targets = x if targets is None else targets
+        nll = losses.gaussian_nll(targets, x_mean, self.log_gamma)
+        kl = losses.gaussian_kl(z_mean, z_log_scale)
+        loss = tf.reduce_mean(nll + self.kl_weight(training) * kl)
+        return {"loss": loss,
+                "reconstruction": tf.reduce_mean(losses.squared_error(targets, x_mean)),
+                "kl": tf.reduce_mean(kl),
+                "gamma": self.gamma}
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "encoder": keras.saving.serialize_keras_object(self.encoder),
+            "decoder": keras.saving.serialize_keras_object(self.decoder),
+            "gamma": self.gamma_setting,
+            "gamma_init": self.gamma_init,
+            "affine_skip": self.affine_skip,
+            "kl_warmup_steps": self.kl_warmup_steps,
+            "seed": self.seed,
+        }
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        for key in ("encoder", "decoder"):
+            config[key] = keras.saving.deserialize_keras_object(config[key])
+        return cls(**config)

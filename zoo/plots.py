@@ -1,0 +1,42 @@
+"""Pictures a person looks at: image grids as PNG."""
+
+import math
+import os
+
+import numpy as np
+from PIL import Image
+
+from zoo.io import atomic_path
+
+
+def image_grid(images, columns=None, scale=1, padding=1):
+    """Tile images [N, H, W, C] in [0, 1] into one uint8 array [rows * H', columns * W', C'].
+
+    Values are clipped to [0, 1]; `scale` enlarges each image by pixel repetition (8 x 8 digits
+    are unreadable at their own size); grayscale stays single-channel.
+    """
+    images = np.clip(np.asarray(images, dtype=np.float32), 0.0, 1.0)
+    if images.ndim != 4:
+        raise ValueError(f"expected images [N, H, W, C], got shape {images.shape}")
+    n, h, w, c = images.shape
+    columns = columns or math.ceil(math.sqrt(n))
+    rows = math.ceil(n / columns)
+    images = images.repeat(scale, axis=1).repeat(scale, axis=2)
+    h, w = h * scale, w * scale
+    grid = np.ones((rows * (h + padding) + padding, columns * (w + padding) + padding, c),
+                   dtype=np.float32)
+    for i, image in enumerate(images):
+        r, col = divmod(i, columns)
+        top, left = padding + r * (h + padding), padding + col * (w + padding)
+        grid[top:top + h, left:left + w] = image
+    return (grid * 255.0 + 0.5).astype(np.uint8)
+
+
+def save_image_grid(images, path, columns=None, scale=1):
+    """Write `image_grid(images, columns, scale)` to `path` as PNG, atomically."""
+    grid = image_grid(images, columns=columns, scale=scale)
+    mode_image = Image.fromarray(grid[..., 0] if grid.shape[-1] == 1 else grid)
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    with atomic_path(path) as tmp:
+        mode_image.save(tmp, format="PNG")
+    return path
