@@ -1,0 +1,169 @@
+"""`idx:FOLDER` — MNIST / Fashion-MNIST as distributed: IDX files, plain or gzip-compressed.
+
+The folder holds `train-images-idx3-ubyte`, `train-labels-idx1-ubyte`, `t10k-images-idx3-ubyte`
+and `t10k-labels-idx1-ubyte`, each optionally with a `.gz` suffix (the plain file is used when
+both exist). Splits: 'train' (the train-* files) and 'test' (the t10k-* files), each with an
+optional slice, e.g. 'train[:50000]' / 'train[50000:]' for a validation split.
+
+Every file is validated: magic number (2051 for images, 2049 for labels), a positive count,
+and the file size against the header; a truncated, corrupt or inconsistent file raises a
+ValueError naming the file and the problem. Files named like the MNIST / Fashion-MNIST files are
+checked against the known checksums (`zoo.data.checksums`); a mismatch only warns. Option
+`verify=false` skips that check.
+"""
+
+import functools
+import gzip
+import math
+import os
+import zlib
+
+import numpy as np
+
+from zoo.data import checksums
+from zoo.data.base import InMemory, SourceInfo, source_path
+from zoo.data.spec import as_bool
+from zoo.data.splits import check_split_name
+
+OPTIONS = ("verify",)
+IMAGES_MAGIC = 2051
+LABELS_MAGIC = 2049
+FILES = {
+    "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
+    "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
+}
+_KIND = {IMAGES_MAGIC: "images (2051: unsigned bytes, 3 dimensions)",
+         LABELS_MAGIC: "labels (2049: unsigned bytes, 1 dimension)"}
+
+
+def find_file(folder, stem):
+    """The path of `stem` or `stem.gz` in `folder`.
+
+    Raises:
+      FileNotFoundError: the folder or both files are missing.
+    """
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(f"IDX folder not found: {folder!r}")
+    for name in (stem, stem + ".gz"):
+        path = os.path.join(folder, name)
+        if os.path.isfile(path):
+            return path
+    raise FileNotFoundError(
+        f"IDX file {stem!r} (or {stem}.gz) not found in {folder!r}; expected the MNIST file "
+        f"names: {', '.join(s for pair in FILES.values() for s in pair)}")
+
+
+def parse_header(content, path, magic):
+    """The shape an IDX header declares, and the header's length in bytes.
+
+    Raises:
+      ValueError: truncated header, wrong magic number or an empty declared shape.
+    """
+    if len(content) < 4:
+        raise ValueError(f"{path}: truncated IDX header ({len(content)} bytes)")
+    found = int.from_bytes(content[:4], "big")
+    if found != magic:
+        hint = f" (that is the magic number of IDX {_KIND[found]})" if found in _KIND else ""
+        raise ValueError(
+            f"{path}: wrong magic number {found}{hint}; expected {magic} for IDX {_KIND[magic]}")
+    ndim = magic & 0xFF
+    header = 4 + 4 * ndim
+    if len(content) < header:
+        raise ValueError(f"{path}: truncated IDX header ({len(content)} of {header} bytes)")
+    shape = tuple(int.from_bytes(content[4 + 4 * i:8 + 4 * i], "big") for i in range(ndim))
+    if min(shape) == 0:
+        raise ValueError(f"{path}: header declares an empty array of shape {shape}")
+    return shape, header
+
+
+def parse_idx(content, path, magic):
+    """Parse IDX bytes whose header must carry `magic`: a uint8 array of the declared shape.
+
+    Raises:
+      ValueError: a bad header (see `parse_header`) or a size that disagrees with the header.
+    """
+    shape, header = parse_header(content, path, magic)
+    expected = header + math.prod(shape)
+    what = (f"{shape[0]} images of {shape[1]}x{shape[2]}" if len(shape) == 3
+            else f"{shape[0]} labels")
+    if len(content) < expected:
+        raise ValueError(
+            f"{path}: truncated: the header declares {what} ({expected} bytes in all) but the "
+            f"data has {len(content)} bytes")
+    if len(content) > expected:
+        raise ValueError(
+            f"{path}: {len(content) - expected} bytes beyond the {what} the header declares "
+            "(wrong count in the header?)")
+    return np.frombuffer(content, dtype=np.uint8, offset=header).reshape(shape)
+
+
+def read_file(path, magic, verify=True):
+    """Read, check and parse one IDX file (gzip-compressed if it starts with the gzip magic)."""
+    with open(path, "rb") as f:
+        file_bytes = f.read()
+    content = file_bytes
+    if file_bytes[:2] == b"\x1f\x8b":
+        try:
+            content = gzip.decompress(file_bytes)
+        except (OSError, EOFError, zlib.error) as e:
+            raise ValueError(f"{path}: corrupt or truncated gzip data ({e})") from e
+    array = parse_idx(content, path, magic)
+    if verify:
+        checksums.verify(path, file_bytes, content)
+    return array
+
+
+@functools.lru_cache(maxsize=8)
+def _read_split_cached(images_path, labels_path, stamps, verify):
+    """(images [N, H, W, 1] uint8, labels [N] int64); `stamps` keys the cache on file changes."""
+    del stamps
+    images = read_file(images_path, IMAGES_MAGIC, verify)
+    labels = read_file(labels_path, LABELS_MAGIC, verify)
+    if len(images) != len(labels):
+        raise ValueError(
+            f"{images_path} holds {len(images)} images but {labels_path} holds {len(labels)} "
+            "labels")
+    images = images[..., np.newaxis]
+    labels = labels.astype(np.int64)
+    labels.flags.writeable = False
+    return images, labels
+
+
+def read_split(folder, split, verify=True):
+    """All examples of split 'train' or 'test' of an IDX folder, cached per file version."""
+    paths = [find_file(folder, stem) for stem in FILES[split]]
+    stats = [os.stat(p) for p in paths]
+    stamps = tuple((s.st_mtime_ns, s.st_size) for s in stats)
+    return _read_split_cached(*paths, stamps, verify)
+
+
+def _read_header(path, magic):
+    """The declared shape of an IDX file, reading only its header."""
+    with open(path, "rb") as f:
+        compressed = f.read(2) == b"\x1f\x8b"
+    try:
+        with (gzip.open if compressed else open)(path, "rb") as f:
+            head = f.read(4 + 4 * (magic & 0xFF))
+    except (OSError, EOFError, zlib.error) as e:
+        raise ValueError(f"{path}: corrupt or truncated gzip data ({e})") from e
+    return parse_header(head, path, magic)[0]
+
+
+def describe(arg, data_dir=None, verify=True):
+    """Shape and split sizes from the image files' headers (the files are not read in full)."""
+    del verify
+    folder = source_path(arg, data_dir)
+    splits, shape = {}, None
+    for split, (stem, _) in FILES.items():
+        dims = _read_header(find_file(folder, stem), IMAGES_MAGIC)
+        splits[split], shape = dims[0], dims[1:] + (1,)
+    return SourceInfo(image_shape=shape, splits=splits, levels=256, has_labels=True)
+
+
+def read(arg, selection, data_dir=None, verify=True):
+    """The selected examples of an IDX folder as uint8 arrays."""
+    check_split_name(selection, tuple(FILES), f"idx:{arg}")
+    folder = source_path(arg, data_dir)
+    images, labels = read_split(folder, selection.name, as_bool(verify, "verify"))
+    start, stop = selection.bounds(len(images))
+    return InMemory(images[start:stop], labels[start:stop], levels=256)
