@@ -1,0 +1,174 @@
+"""The serving signatures of an exported zoo model, as `tf.function`s of a Keras model.
+
+Every signature has an unknown batch dimension, checks its inputs inside the graph (so that TF
+Serving and `saved_model_cli` reject bad requests with an `InvalidArgumentError` that names the
+expected shape or range) and returns images clipped to [0, 1]:
+
+```none
+encode:      images [N, H, W, C] -> z_mean, z_log_scale [N, latent_dim]   (AE / WAE: z)
+decode:      z [N, latent_dim] -> images
+reconstruct: images -> images
+generate:    noise [N, noise_dim] ~ N(0, I) -> images                      (serving_default)
+sample:      num_samples (int32 scalar), seed (int64 scalar) -> images    (stateless in seed)
+score:       images -> nll, bits_per_dim [N]                              (VAE family only)
+```
+
+`score` is the importance-weighted estimate of -log p(x) with K samples z_k ~ q(z|x) drawn from
+a fixed stateless seed (common to every image, so an image's score does not depend on the rest
+of its batch):
+
+```none
+log w_k = log N(x | mu_x(z_k), gamma I) + log N(z_k | 0, I) - log q(z_k | x)
+nll     = -(logsumexp_k log w_k - log K)
+bpd     = (nll + D log(divisor)) / (D ln 2)
+```
+with D = H * W * C and `divisor` the data scaling (256 for dequantized 8-bit data mapped to
+[0, 1] by (pixel + u) / 256; 255 for pixel / 255). For `TwoStageVAE` and `VAEPlus` the score is
+the first stage's (prior N(0, I) on z, not the second stage's learned prior).
+"""
+
+import math
+
+import tensorflow as tf
+
+from zoo import losses
+
+SCORE_SEED = (20190506, 0)
+
+
+def _checked(tensor, name, trailing_shape, unit_range=False):
+    """`tensor` [N, *trailing_shape] after in-graph checks of shape, finiteness and range.
+
+    The checks run in order (shape, then finite, then [0, 1]) and the result carries the full
+    static shape again, which the Keras layers need.
+    """
+    trailing_shape = [int(s) for s in trailing_shape]
+    expected = "[N, " + ", ".join(str(s) for s in trailing_shape) + "]"
+    kind = "float32 in [0, 1]" if unit_range else "float32"
+    # Compare the runtime shape, padded with -1, to [*trailing_shape, -1]: this also catches a
+    # wrong rank (a loaded signature does not enforce its input rank, and tf.rank is folded to
+    # the rank of the signature at graph optimisation time).
+    rank = len(trailing_shape)
+    padded = tf.concat([tf.shape(tensor), -tf.ones([rank + 2], tf.int32)], 0)
+    shape_ok = tf.reduce_all(tf.equal(padded[1:rank + 2], trailing_shape + [-1]))
+    check = tf.Assert(shape_ok, [f"{name} must have shape {expected} ({kind}); got shape",
+                                 tf.shape(tensor)], summarize=8)
+    with tf.control_dependencies([check]):
+        check = tf.Assert(tf.reduce_all(tf.math.is_finite(tensor)),
+                          [f"{name} must be finite (found NaN or Inf); expected shape "
+                           f"{expected} ({kind})"])
+    if unit_range:
+        with tf.control_dependencies([check]):
+            inside = tf.reduce_all((tensor >= 0.0) & (tensor <= 1.0))
+            check = tf.Assert(inside, [f"{name} must lie in [0, 1]; got min",
+                                       tf.reduce_min(tensor), "max", tf.reduce_max(tensor)])
+    with tf.control_dependencies([check]):
+        tensor = tf.identity(tensor)
+    return tf.ensure_shape(tensor, [None, *trailing_shape])
+
+
+def _clip(images):
+    return tf.clip_by_value(images, 0.0, 1.0)
+
+
+def bits_per_dim(nll, num_dims, divisor):
+    """Bits per dimension of a per-image nll in nats of [0, 1]-scaled data (see module doc)."""
+    return (nll + num_dims * math.log(divisor)) / (num_dims * math.log(2.0))
+
+
+def is_vae_family(model):
+    """True for models with a Gaussian posterior and decoder variance (GaussianVAE and stages)."""
+    return hasattr(model, "log_gamma")
+
+
+def importance_chunk_size(num_samples, max_chunk):
+    """The largest divisor of `num_samples` not above `max_chunk` (samples decoded at once)."""
+    return max(c for c in range(1, min(num_samples, max_chunk) + 1) if num_samples % c == 0)
+
+
+def signature_functions(model, num_importance_samples=100, importance_chunk=10,
+                        pixel_divisor=256.0, score_seed=SCORE_SEED):
+    """Name -> `tf.function` with a fixed input signature, for every signature of `model`.
+
+    Includes `serving_default` (= `generate`). `score` only for the VAE family.
+    """
+    image_shape = tuple(int(s) for s in model.input_shape_)
+    latent_dim, noise_dim = int(model.latent_dim), int(model.noise_dim)
+    vae = is_vae_family(model)
+    images_spec = tf.TensorSpec([None] * (1 + len(image_shape)), tf.float32, name="images")
+
+    def as_images(images):
+        return _checked(images, "images", image_shape, unit_range=True)
+
+    @tf.function(input_signature=[images_spec], autograph=False)
+    def encode(images):
+        code = model.encode(as_images(images))
+        if vae:
+            return {"z_mean": code[0], "z_log_scale": code[1]}
+        return {"z": code}
+
+    @tf.function(input_signature=[tf.TensorSpec([None, None], tf.float32, name="z")],
+                 autograph=False)
+    def decode(z):
+        return {"images": _clip(model.decode(_checked(z, "z", [latent_dim])))}
+
+    @tf.function(input_signature=[images_spec], autograph=False)
+    def reconstruct(images):
+        return {"images": _clip(model.reconstruct(as_images(images)))}
+
+    @tf.function(input_signature=[tf.TensorSpec([None, None], tf.float32, name="noise")],
+                 autograph=False)
+    def generate(noise):
+        return {"images": _clip(model.generate(_checked(noise, "noise", [noise_dim])))}
+
+    @tf.function(input_signature=[tf.TensorSpec([], tf.int32, name="num_samples"),
+                                  tf.TensorSpec([], tf.int64, name="seed")], autograph=False)
+    def sample(num_samples, seed):
+        # Scalars; a one-element list (as some clients send) passes, longer ones fail here.
+        num_samples, seed = tf.reshape(num_samples, []), tf.reshape(seed, [])
+        check = tf.Assert(num_samples >= 0, ["num_samples must be >= 0; got", num_samples])
+        with tf.control_dependencies([check]):
+            num_samples = tf.identity(num_samples)
+        return {"images": _clip(model.sample(num_samples, seed))}
+
+    functions = {"encode": encode, "decode": decode, "reconstruct": reconstruct,
+                 "generate": generate, "sample": sample}
+    if vae:
+        functions["score"] = _score_function(model, images_spec, as_images,
+                                             num_importance_samples, importance_chunk,
+                                             pixel_divisor, score_seed)
+    functions["serving_default"] = generate
+    return functions
+
+
+def _score_function(model, images_spec, as_images, num_samples, max_chunk, divisor, seed):
+    latent_dim = int(model.latent_dim)
+    num_dims = math.prod(int(s) for s in model.input_shape_)
+    chunk = importance_chunk_size(num_samples, max_chunk)
+
+    @tf.function(input_signature=[images_spec], autograph=False)
+    def score(images):
+        x = as_images(images)
+        z_mean, z_log_scale = model.encode(x)
+        q = losses.posterior(z_mean, z_log_scale)
+        prior = losses.standard_normal_prior(latent_dim)
+        eps = tf.random.stateless_normal([num_samples, latent_dim],
+                                         seed=tf.constant(seed, tf.int64))
+
+        def log_weights(eps_chunk):
+            """log w for `chunk` samples of every image: [chunk, N]."""
+            z = z_mean[None] + tf.exp(z_log_scale)[None] * eps_chunk[:, None, :]
+            x_mean = model.decode(tf.reshape(z, [-1, latent_dim]))
+            x_rep = tf.reshape(tf.tile(x[None], [chunk] + [1] * len(x.shape)), tf.shape(x_mean))
+            log_px = -tf.reshape(losses.gaussian_nll(x_rep, x_mean, model.log_gamma),
+                                 [chunk, -1])
+            return log_px + prior.log_prob(z) - q.log_prob(z)
+
+        log_w = tf.map_fn(log_weights, tf.reshape(eps, [-1, chunk, latent_dim]),
+                          fn_output_signature=tf.TensorSpec([chunk, None], tf.float32),
+                          parallel_iterations=1)
+        log_w = tf.reshape(log_w, [num_samples, -1])
+        nll = -(tf.reduce_logsumexp(log_w, axis=0) - math.log(num_samples))
+        return {"nll": nll, "bits_per_dim": bits_per_dim(nll, num_dims, divisor)}
+
+    return score
