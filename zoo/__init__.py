@@ -4,7 +4,8 @@ Models: `AE`, `GaussianVAE` (learnable or fixed decoder variance gamma, affine s
 `TwoStageVAE`, `VAEPlus`. Network builders of the papers live in `zoo.networks`, ready-made
 model configurations in `zoo.builders`, loss terms in `zoo.losses`,
 data sources in `zoo.data`, metrics in `zoo.metrics`, SavedModel export and loading in
-`zoo.export` / `zoo.load`.
+`zoo.export` / `zoo.load`, training-diagnostic callbacks (gamma, ||dL/dz||, sigma_z
+histograms, active units, sample grids) in `zoo.diagnostics`.
 """
 
 from zoo.ae import AE

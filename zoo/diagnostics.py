@@ -1,0 +1,192 @@
+"""Training diagnostics as Keras callbacks, written to TensorBoard (tf.summary) and CSV files.
+
+- `StepDiagnostics`, every `every_n_steps` steps: the decoder variance gamma and the latent
+  gradient norm ||dL/dz||_2 on a fixed probe batch (reg-balance paper, Figure 1).
+- `EpochDiagnostics`, every `every_n_epochs` epochs: a histogram of sigma_z on the probe batch
+  (usual-suspects paper, Figure 2), the active-unit count on the probe batch (Burda et al.) and a
+  PNG grid of samples.
+
+Both write into `log_dir`: TensorBoard event files, `steps.csv` / `epochs.csv` and
+`samples_epoch_XXXX.png` (grids by `zoo.plots.save_image_grid`).
+"""
+
+import csv
+import math
+import os
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from zoo import losses
+from zoo.metrics.activity import THRESHOLD
+from zoo.plots import image_grid, save_image_grid
+
+STEP_COLUMNS = ("step", "epoch", "gamma", "latent_grad_norm")
+EPOCH_COLUMNS = ("epoch", "step", "active_units", "sigma_z_mean", "sigma_z_median",
+                 "sigma_z_min", "sigma_z_max", "samples_png")
+
+
+def latent_loss(model, x, z):
+    """The model's per-example training loss as a function of the sampled code z.
+
+    ```none
+    L(x, z) = ||x - mu_x(z)||^2 / (2 gamma) + (d/2) log(2 pi gamma) + KL(q(z|x) || N(0, I))
+    ```
+    (`zoo.losses.gaussian_nll` + `zoo.losses.gaussian_kl`; the KL is analytic, so it does not
+    depend on z.) For TwoStageVAE / VAEPlus this is the first stage's loss, with VAE+'s AE
+    decoder inside `decode`. Models without gamma (AE, WAE-MMD) use ||x - decode(z)||^2.
+    """
+    if hasattr(model, "log_gamma"):
+        z_mean, z_log_scale = model.encode(x)
+        return (losses.gaussian_nll(x, model.decode(z), model.log_gamma)
+                + losses.gaussian_kl(z_mean, z_log_scale))
+    return losses.squared_error(x, model.decode(z))
+
+
+def latent_gradient_norm(model, x, eps=None):
+    """||dL/dz||_2 per example, averaged over the batch (reg-balance paper, Figure 1).
+
+    ```none
+    z_i = mu_z(x_i) + sigma_z(x_i) * eps_i,   g_i = d L(x_i, z_i) / d z_i,
+    result = (1/B) sum_i ||g_i||_2
+    ```
+    g_i is the gradient of example i's own loss, i.e. B times row i of the gradient of the
+    batch-mean loss, so the value does not depend on the probe batch size. `eps` [B, latent_dim]
+    is fixed noise (pass the same each time to follow one set of samples); None uses z = mu_z.
+    Deterministic encoders use their code.
+    """
+    code = model.encode(x)
+    if isinstance(code, (tuple, list)):
+        z = code[0] if eps is None else code[0] + tf.exp(code[1]) * eps
+    else:
+        z = code
+    with tf.GradientTape() as tape:
+        tape.watch(z)
+        total = tf.reduce_sum(latent_loss(model, x, z))
+    gradient = tape.gradient(total, z)
+    return tf.reduce_mean(tf.norm(gradient, axis=-1))
+
+
+class _CSVLog:
+    """Append rows to a CSV file with a header, flushed after each row."""
+
+    def __init__(self, path, columns):
+        new = not os.path.exists(path) or os.path.getsize(path) == 0
+        self.file = open(path, "a", newline="")
+        self.writer = csv.DictWriter(self.file, fieldnames=list(columns))
+        if new:
+            self.writer.writeheader()
+            self.file.flush()
+
+    def write(self, row):
+        self.writer.writerow(row)
+        self.file.flush()
+
+    def close(self):
+        self.file.close()
+
+
+class StepDiagnostics(keras.callbacks.Callback):
+    """Every `every_n_steps` training steps: gamma and ||dL/dz||_2 on a fixed probe batch.
+
+    Written as TensorBoard scalars `diagnostics/gamma` and `diagnostics/latent_grad_norm`
+    (step = optimizer iterations) and rows of `log_dir/steps.csv` with columns
+    step, epoch, gamma, latent_grad_norm. gamma is the decoder variance (NaN for models without
+    one); the gradient norm is `latent_gradient_norm` with noise drawn once from `seed`.
+    """
+
+    def __init__(self, probe_images, log_dir, every_n_steps=1, seed=0):
+        super().__init__()
+        self.probe_images = np.asarray(probe_images, np.float32)
+        self.log_dir = log_dir
+        self.every_n_steps = every_n_steps
+        self.seed = seed
+        self._epoch = 0
+
+    def on_train_begin(self, logs=None):
+        os.makedirs(self.log_dir, exist_ok=True)
+        self._writer = tf.summary.create_file_writer(self.log_dir)
+        self._csv = _CSVLog(os.path.join(self.log_dir, "steps.csv"), STEP_COLUMNS)
+        probe = tf.constant(self.probe_images)
+        eps = tf.random.stateless_normal([len(self.probe_images), self.model.latent_dim],
+                                         seed=[self.seed, 0])
+        self._grad_norm = tf.function(lambda: latent_gradient_norm(self.model, probe, eps))
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        step = int(self.model.optimizer.iterations.numpy())
+        if step % self.every_n_steps:
+            return
+        gamma = float(self.model.gamma.numpy()) if hasattr(self.model, "gamma") else math.nan
+        grad_norm = float(self._grad_norm().numpy())
+        with self._writer.as_default(step=step):
+            tf.summary.scalar("diagnostics/gamma", gamma)
+            tf.summary.scalar("diagnostics/latent_grad_norm", grad_norm)
+        self._csv.write({"step": step, "epoch": self._epoch, "gamma": gamma,
+                         "latent_grad_norm": grad_norm})
+
+    def on_train_end(self, logs=None):
+        self._writer.flush()
+        self._csv.close()
+
+
+class EpochDiagnostics(keras.callbacks.Callback):
+    """Every `every_n_epochs` epochs: sigma_z histogram, active units, and a sample grid.
+
+    On the fixed probe batch: the TensorBoard histogram `diagnostics/sigma_z` of all
+    sigma_z = exp(log std) values (usual-suspects Figure 2) and the active-unit count
+    (Burda et al.: variance over the probe batch of the posterior means > 0.01, ddof 0; the
+    probe batch is the data set). `num_samples` model samples (seeded, the same noise every
+    time) go to `log_dir/samples_epoch_XXXX.png` and TensorBoard. One row per evaluation in
+    `log_dir/epochs.csv`.
+    """
+
+    def __init__(self, probe_images, log_dir, every_n_epochs=1, num_samples=64, columns=8,
+                 seed=0, threshold=THRESHOLD):
+        super().__init__()
+        self.probe_images = np.asarray(probe_images, np.float32)
+        self.log_dir = log_dir
+        self.every_n_epochs = every_n_epochs
+        self.num_samples = num_samples
+        self.columns = columns
+        self.seed = seed
+        self.threshold = threshold
+
+    def on_train_begin(self, logs=None):
+        os.makedirs(self.log_dir, exist_ok=True)
+        self._writer = tf.summary.create_file_writer(self.log_dir)
+        self._csv = _CSVLog(os.path.join(self.log_dir, "epochs.csv"), EPOCH_COLUMNS)
+
+    def on_epoch_end(self, epoch, logs=None):
+        if (epoch + 1) % self.every_n_epochs:
+            return
+        step = int(self.model.optimizer.iterations.numpy())
+        code = self.model.encode(tf.constant(self.probe_images))
+        row = {"epoch": epoch + 1, "step": step}
+        with self._writer.as_default(step=epoch + 1):
+            if isinstance(code, (tuple, list)):
+                means, sigma = np.asarray(code[0]), np.exp(np.asarray(code[1]))
+                tf.summary.histogram("diagnostics/sigma_z", sigma)
+                row.update(sigma_z_mean=float(sigma.mean()),
+                           sigma_z_median=float(np.median(sigma)),
+                           sigma_z_min=float(sigma.min()), sigma_z_max=float(sigma.max()))
+            else:
+                means = np.asarray(code)
+            active = int(np.sum(np.var(means.astype(np.float64), axis=0) > self.threshold))
+            tf.summary.scalar("diagnostics/active_units", active)
+            row["active_units"] = active
+            if self.num_samples:
+                samples = np.asarray(self.model.sample(self.num_samples, seed=self.seed))
+                path = os.path.join(self.log_dir, f"samples_epoch_{epoch + 1:04d}.png")
+                save_image_grid(samples, path, columns=self.columns)
+                grid = image_grid(samples, columns=self.columns)
+                tf.summary.image("diagnostics/samples", grid[None])
+                row["samples_png"] = os.path.basename(path)
+        self._csv.write(row)
+
+    def on_train_end(self, logs=None):
+        self._writer.flush()
+        self._csv.close()

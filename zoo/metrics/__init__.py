@@ -1,0 +1,32 @@
+"""Evaluation metrics of the papers, matching the community's definitions.
+
+Pure functions, numpy in and out; each module has one job and its docstring gives the
+definition and the conventions (which data set, ddof, samples or means, scaling).
+
+- `reconstruction_error`: ||x - x_hat||^2 summed over pixels, averaged over images.
+- `active_units`: Burda et al.'s Cov_x(E_q[z]) > 0.01 count.
+- `iwae_log_likelihood`, `bits_per_dim`: importance-sampled log p(x) (K = 5000) and BPD.
+- `mmd_to_prior`: multi-scale IMQ MMD between q(z) samples and N(0, I).
+- `kl_per_dimension`: per-dimension KL, sorted (VAE-OOD Figure 4).
+- `ndb`: Richardson & Weiss's number of statistically different bins.
+- `frechet_distance`, `fid`: TTUR's Frechet distance; FID only with the 2015 Inception graph.
+- `fd_mnist_classifier`: Frechet distance in the project's MNIST classifier features (not FID).
+"""
+
+from zoo.metrics.activity import active_units, posterior_mean_variance
+from zoo.metrics.different_bins import ndb
+from zoo.metrics.fd_mnist import fd_mnist_classifier
+from zoo.metrics.frechet import (feature_statistics, frechet_distance,
+                                 frechet_distance_of_features, frechet_distance_of_images)
+from zoo.metrics.inception import fid
+from zoo.metrics.kl import kl_per_dimension
+from zoo.metrics.likelihood import bits_per_dim, iwae_log_likelihood
+from zoo.metrics.mmd import mmd_to_prior
+from zoo.metrics.reconstruction import reconstruction_error
+
+__all__ = [
+    "active_units", "bits_per_dim", "fd_mnist_classifier", "feature_statistics", "fid",
+    "frechet_distance", "frechet_distance_of_features", "frechet_distance_of_images",
+    "iwae_log_likelihood", "kl_per_dimension", "mmd_to_prior", "ndb", "posterior_mean_variance",
+    "reconstruction_error",
+]
