@@ -32,6 +32,8 @@ class AE(GenerativeModel):
     Reported metrics: `loss`, `reconstruction`.
     """
 
+    nested = ("encoder", "decoder")
+
     def __init__(self, encoder, decoder, seed=None, **kwargs):
         super().__init__(seed=seed, **kwargs)
         latent_dim = check_code_size(encoder, decoder)
@@ -56,18 +58,3 @@ class AE(GenerativeModel):
         rec = tf.reduce_mean(losses.squared_error(x, self.decode(self.encode(x, training),
                                                                   training)))
         return {"loss": rec, "reconstruction": rec}
-
-    def get_config(self):
-        return {
-            **super().get_config(),
-            "encoder": keras.saving.serialize_keras_object(self.encoder),
-            "decoder": keras.saving.serialize_keras_object(self.decoder),
-            "seed": self.seed,
-        }
-
-    @classmethod
-    def from_config(cls, config):
-        config = dict(config)
-        for key in ("encoder", "decoder"):
-            config[key] = keras.saving.deserialize_keras_object(config[key])
-        return cls(**config)

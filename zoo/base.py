@@ -22,14 +22,30 @@ class GenerativeModel(keras.Model):
     """Base class: Keras `fit`/`evaluate` on self-supervised image batches.
 
     Labels in the batch are ignored. Losses are divided by the number of replicas in sync before
-    the gradient, since `tf.distribute` sums replica gradients.
+    the gradient, since `tf.distribute` sums replica gradients. Constructor arguments that are
+    Keras objects are listed in `nested` and (de)serialized by `get_config` / `from_config`.
     """
+
+    nested = ()
 
     def __init__(self, seed=None, **kwargs):
         super().__init__(**kwargs)
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed)
         self.trackers = {name: keras.metrics.Mean(name=name) for name in TERMS}
+
+    def get_config(self):
+        config = {**super().get_config(), "seed": self.seed}
+        for key in self.nested:
+            config[key] = keras.saving.serialize_keras_object(getattr(self, key))
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        for key in cls.nested:
+            config[key] = keras.saving.deserialize_keras_object(config[key])
+        return cls(**config)
 
     @property
     def metrics(self):

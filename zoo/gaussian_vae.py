@@ -41,6 +41,8 @@ class GaussianVAE(GenerativeModel):
     Reported metrics: `loss`, `reconstruction` (sum of squares), `kl`, `gamma`.
     """
 
+    nested = ("encoder", "decoder")
+
     def __init__(self, encoder, decoder, gamma="learnable", gamma_init=1.0, affine_skip=False,
                  kl_warmup_steps=0, seed=None, **kwargs):
         super().__init__(seed=seed, **kwargs)
@@ -139,20 +141,6 @@ class GaussianVAE(GenerativeModel):
                 "gamma": self.gamma}
 
     def get_config(self):
-        return {
-            **super().get_config(),
-            "encoder": keras.saving.serialize_keras_object(self.encoder),
-            "decoder": keras.saving.serialize_keras_object(self.decoder),
-            "gamma": self.gamma_setting,
-            "gamma_init": self.gamma_init,
-            "affine_skip": self.affine_skip,
-            "kl_warmup_steps": self.kl_warmup_steps,
-            "seed": self.seed,
-        }
-
-    @classmethod
-    def from_config(cls, config):
-        config = dict(config)
-        for key in ("encoder", "decoder"):
-            config[key] = keras.saving.deserialize_keras_object(config[key])
-        return cls(**config)
+        return {**super().get_config(), "gamma": self.gamma_setting,
+                "gamma_init": self.gamma_init, "affine_skip": self.affine_skip,
+                "kl_warmup_steps": self.kl_warmup_steps}

@@ -29,6 +29,7 @@ class TwoStageVAE(GenerativeModel):
     """
 
     stages = (1, 2)
+    nested = ("first", "second")
 
     def __init__(self, first, second, seed=None, **kwargs):
         super().__init__(seed=seed, **kwargs)
@@ -106,18 +107,3 @@ class TwoStageVAE(GenerativeModel):
         eps = tf.random.stateless_normal([num_samples, self.latent_dim], seed=eps_seed)
         z = self.second.decode(u) + tf.sqrt(self.second.gamma) * eps
         return self.decode(z)
-
-    def get_config(self):
-        return {
-            **super().get_config(),
-            "first": keras.saving.serialize_keras_object(self.first),
-            "second": keras.saving.serialize_keras_object(self.second),
-            "seed": self.seed,
-        }
-
-    @classmethod
-    def from_config(cls, config):
-        config = dict(config)
-        for key in ("first", "second"):
-            config[key] = keras.saving.deserialize_keras_object(config[key])
-        return cls(**config)

@@ -28,6 +28,7 @@ class VAEPlus(TwoStageVAE):
     """
 
     stages = (0, 1, 2)
+    nested = ("ae", "first", "second")
 
     def __init__(self, ae, first, second, seed=None, **kwargs):
         if first.input_shape_ != (ae.latent_dim,) or first.output_shape_ != (ae.latent_dim,):
@@ -60,12 +61,3 @@ class VAEPlus(TwoStageVAE):
             return self.first.loss_terms(code, training=training, targets=x,
                                          readout=self.ae.decoder)
         return super().loss_terms(x, training=training)
-
-    def get_config(self):
-        return {**super().get_config(), "ae": keras.saving.serialize_keras_object(self.ae)}
-
-    @classmethod
-    def from_config(cls, config):
-        config = dict(config)
-        config["ae"] = keras.saving.deserialize_keras_object(config["ae"])
-        return super().from_config(config)
