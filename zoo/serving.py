@@ -31,7 +31,7 @@ import math
 
 import tensorflow as tf
 
-from zoo import losses
+from zoo import iwae
 
 SCORE_SEED = (20190506, 0)
 
@@ -150,19 +150,13 @@ def _score_function(model, images_spec, as_images, num_samples, max_chunk, divis
     def score(images):
         x = as_images(images)
         z_mean, z_log_scale = model.encode(x)
-        q = losses.posterior(z_mean, z_log_scale)
-        prior = losses.standard_normal_prior(latent_dim)
         eps = tf.random.stateless_normal([num_samples, latent_dim],
                                          seed=tf.constant(seed, tf.int64))
 
         def log_weights(eps_chunk):
             """log w for `chunk` samples of every image: [chunk, N]."""
-            z = z_mean[None] + tf.exp(z_log_scale)[None] * eps_chunk[:, None, :]
-            x_mean = model.decode(tf.reshape(z, [-1, latent_dim]))
-            x_rep = tf.reshape(tf.tile(x[None], [chunk] + [1] * len(x.shape)), tf.shape(x_mean))
-            log_px = -tf.reshape(losses.gaussian_nll(x_rep, x_mean, model.log_gamma),
-                                 [chunk, -1])
-            return log_px + prior.log_prob(z) - q.log_prob(z)
+            return iwae.log_importance_weights(model, x, z_mean, z_log_scale,
+                                               eps_chunk[:, tf.newaxis, :])
 
         log_w = tf.map_fn(log_weights, tf.reshape(eps, [-1, chunk, latent_dim]),
                           fn_output_signature=tf.TensorSpec([chunk, None], tf.float32),

@@ -6,7 +6,7 @@ import weakref
 import numpy as np
 import tensorflow as tf
 
-from zoo import losses
+from zoo import iwae
 from zoo.data.scaling import nll_to_bits_per_dim
 
 
@@ -21,37 +21,27 @@ def _log_likelihood_fn(model):
     """
     model_ref = weakref.ref(model)
     latent_dim = model.latent_dim
-    prior = losses.standard_normal_prior(latent_dim)
 
-    def chunk_logsumexp(x_tiled, z_mean, z_log_scale, q, seed, counter, size):
+    def chunk_logsumexp(x, z_mean, z_log_scale, seed, counter, size):
         """logsumexp_k log w_k over `size` fresh samples z_k ~ q(z|x), [B], float64."""
-        model = model_ref()
-        batch = tf.shape(z_mean)[0]
-        eps = tf.random.stateless_normal([size, batch, latent_dim],
+        eps = tf.random.stateless_normal([size, tf.shape(z_mean)[0], latent_dim],
                                          seed=tf.stack([seed, counter]))
-        z = z_mean + tf.exp(z_log_scale) * eps                                # [K_c, B, L]
-        x_mean = model.decode(tf.reshape(z, [size * batch, latent_dim]))
-        log_px_z = -losses.gaussian_nll(x_tiled[:size * batch], x_mean, model.log_gamma)
-        log_w = (tf.reshape(log_px_z, [size, batch]) + prior.log_prob(z) - q.log_prob(z))
+        log_w = iwae.log_importance_weights(model_ref(), x, z_mean, z_log_scale, eps)
         return tf.reduce_logsumexp(tf.cast(log_w, tf.float64), axis=0)
 
     @tf.function(reduce_retracing=True)
     def log_likelihood(x, seed, batch_index, num_chunks, chunk_size, remainder):
         model = model_ref()
         z_mean, z_log_scale = model.encode(x)
-        q = losses.posterior(z_mean, z_log_scale)
         batch = tf.shape(x)[0]
-        rank = len(x.shape)
-        x_tiled = tf.reshape(tf.tile(x[tf.newaxis], [chunk_size] + [1] * rank),
-                             tf.concat([[chunk_size * batch], tf.shape(x)[1:]], axis=0))
         counter0 = tf.cast(batch_index, tf.int64) * (num_chunks + 1)
         acc = tf.fill([batch], tf.constant(-np.inf, tf.float64))
         for i in tf.range(num_chunks):
-            chunk = chunk_logsumexp(x_tiled, z_mean, z_log_scale, q, seed,
+            chunk = chunk_logsumexp(x, z_mean, z_log_scale, seed,
                                     counter0 + tf.cast(i, tf.int64), chunk_size)
             acc = tf.reduce_logsumexp(tf.stack([acc, chunk]), axis=0)
         if remainder:
-            chunk = chunk_logsumexp(x_tiled, z_mean, z_log_scale, q, seed,
+            chunk = chunk_logsumexp(x, z_mean, z_log_scale, seed,
                                     counter0 + num_chunks, remainder)
             acc = tf.reduce_logsumexp(tf.stack([acc, chunk]), axis=0)
         return acc - math.log(num_chunks * chunk_size + remainder)
