@@ -18,7 +18,10 @@ import time
 
 from absl import app, flags
 
+from zoo import distribute
+
 FLAGS = flags.FLAGS
+distribute.define_flags()  # --strategy, --tpu, --mixed_precision
 flags.DEFINE_string("workdir", "runs/quickstart", "Output folder.")
 flags.DEFINE_string("data", "sklearn:digits", "Data spec (see zoo.data); 8 x 8 x 1 by default.")
 flags.DEFINE_integer("seed", 0, "Seed of weights, shuffling and samples.")
@@ -28,6 +31,10 @@ flags.DEFINE_integer("units", 256, "Width of the dense layers.")
 flags.DEFINE_list("epochs", ["100", "200", "150"], "Epochs of stages 0 (AE), 1 and 2.")
 flags.DEFINE_float("learning_rate", 3e-3, "Adam learning rate of every stage.")
 flags.DEFINE_integer("batch_size", 64, "Batch size.")
+flags.DEFINE_integer("checkpoint_every", 0, "Steps between resumable backups (0: every epoch); "
+                     "a kill loses at most this much work.")
+flags.DEFINE_float("lr_retry", 0.0, "On divergence, restore the last backup and retry with the "
+                   "learning rate times this factor (0: off; stop with an error).")
 
 
 def build_model(input_shape):
@@ -43,25 +50,31 @@ def main(argv):
     import numpy as np
 
     import zoo
-    from zoo import data, io, metrics, plots, training
+    from zoo import checks, data, io, metrics, plots, training
 
+    strategy = distribute.from_flags()  # first: multiworker must start before any TF op
+    workdir = distribute.worker_dir(FLAGS.workdir, strategy)  # non-chief: a temporary folder
     start = time.time()
     keras.utils.set_random_seed(FLAGS.seed)
     epochs = {stage: int(e) for stage, e in zip((0, 1, 2), FLAGS.epochs, strict=True)}
-    train = data.load(FLAGS.data, "train", batch_size=FLAGS.batch_size, shuffle=True,
-                      seed=FLAGS.seed)
+    checks.check_batch_size(FLAGS.batch_size, data.info(FLAGS.data).splits["train"])
+    train = lambda: data.load(FLAGS.data, "train", batch_size=FLAGS.batch_size,  # noqa: E731
+                              shuffle=True, seed=FLAGS.seed)
     x_test, _ = data.load_numpy(FLAGS.data, "test")
-    model = build_model(x_test.shape[1:])
-    training.train(model, train, FLAGS.workdir, epochs=epochs,
-                   learning_rate=FLAGS.learning_rate, verbose=2)
+    with strategy.scope():  # model, optimizer and metrics
+        model = build_model(x_test.shape[1:])
+        training.train(model, train, workdir, epochs=epochs,
+                       learning_rate=FLAGS.learning_rate, verbose=2,
+                       save_freq=FLAGS.checkpoint_every or "epoch",
+                       lr_retry_factor=FLAGS.lr_retry)
 
     reconstructions = model.reconstruct(x_test).numpy()
     plots.save_image_grid(model.sample(100, seed=FLAGS.seed).numpy(),
-                          os.path.join(FLAGS.workdir, "samples.png"), columns=10, scale=4)
+                          os.path.join(workdir, "samples.png"), columns=10, scale=4)
     pairs = np.stack([x_test[:50].reshape(5, 10, *x_test.shape[1:]),
                       reconstructions[:50].reshape(5, 10, *x_test.shape[1:])], axis=1)
     plots.save_image_grid(pairs.reshape(100, *x_test.shape[1:]),
-                          os.path.join(FLAGS.workdir, "reconstructions.png"), columns=10, scale=4)
+                          os.path.join(workdir, "reconstructions.png"), columns=10, scale=4)
     results = {
         "data": FLAGS.data,
         "test_reconstruction_error": metrics.reconstruction_error(model, x_test),
@@ -71,10 +84,11 @@ def main(argv):
                         "of": FLAGS.latent_dim, "data": "test set, ddof 0, threshold 0.01"},
         "wall_time_seconds": round(time.time() - start, 1),
     }
-    io.write_json(os.path.join(FLAGS.workdir, "metrics.json"), results)
-    zoo.export(model, os.path.join(FLAGS.workdir, "saved_model"),
+    io.write_json(os.path.join(workdir, "metrics.json"), results)
+    zoo.export(model, os.path.join(workdir, "saved_model"),
                metadata={"preprocessing": f"{FLAGS.data}, float32 in [0, 1]",
                          "metrics": results})
+    distribute.remove_worker_dir(workdir, FLAGS.workdir)
     print(f"wrote {FLAGS.workdir}: samples.png, reconstructions.png, metrics.json, "
           f"saved_model/; {results}")
 

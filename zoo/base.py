@@ -2,11 +2,15 @@
 
 A subclass implements `loss_terms(x, training)` returning a dict of per-batch scalars with a
 "loss" entry (the value minimised) and any of the reported terms `TERMS`; `train_step` and
-`test_step` here do the rest. Subclasses also implement `encode`, `decode` and `generate`.
+`test_step` here do the rest. `train_step` skips the update of a step whose loss or gradients
+are not finite and reports it as `nonfinite_step` (see `zoo.guard`). Subclasses also implement
+`encode`, `decode` and `generate`.
 """
 
 import keras
 import tensorflow as tf
+
+from zoo import guard
 
 TERMS = ("loss", "reconstruction", "kl", "gamma", "mmd")
 
@@ -62,10 +66,43 @@ class GenerativeModel(keras.Model):
             terms = self.loss_terms(x, training=True)
             replicas = tf.distribute.get_strategy().num_replicas_in_sync
             scaled = terms["loss"] / tf.cast(replicas, terms["loss"].dtype)
+            scaled = self.optimizer.scale_loss(scaled)  # mixed_float16: loss scaling
         variables = self.trainable_variables
         gradients = tape.gradient(scaled, variables)
-        self.optimizer.apply_gradients(zip(gradients, variables))
-        return self._report(terms)
+        # Divergence guard (zoo.guard): skip the update when the loss or a gradient is not
+        # finite, and say so in the logs. A LossScaleOptimizer (mixed_float16) handles
+        # non-finite gradients itself (skips the step, lowers the scale): check the loss only.
+        scaling = isinstance(self.optimizer, keras.optimizers.LossScaleOptimizer)
+        finite = guard.all_finite(terms["loss"], [] if scaling else gradients)
+        if not self.optimizer.built:
+            self.optimizer.build(variables)
+
+        def apply(gradients):
+            self.optimizer.apply_gradients(zip(gradients, variables))
+
+        replica = tf.distribute.get_replica_context()
+        if (tf.distribute.has_strategy() and replica is not None
+                and not tf.__internal__.distribute.strategy_supports_no_merge_call()):
+            # MirroredStrategy: apply_gradients holds a merge_call, which may not run inside a
+            # tf.cond in replica context; branch in cross-replica context instead (as Keras'
+            # LossScaleOptimizer does). `finite` is the same on every replica (all-reduced).
+            def cross_replica(strategy, finite, gradients):
+                finite = strategy.experimental_local_results(finite)[0]
+                tf.cond(finite,
+                        lambda: strategy.extended.call_for_each_replica(apply, (gradients,)),
+                        lambda: None)
+
+            replica.merge_call(cross_replica, args=(finite, gradients))
+        else:
+            tf.cond(finite, lambda: apply(gradients), lambda: None)
+        logs = self._report(terms)
+        logs[guard.NONFINITE] = 1.0 - tf.cast(finite, tf.float32)
+        if isinstance(tf.distribute.get_strategy(), tf.distribute.MultiWorkerMirroredStrategy):
+            # Keras 3 reduces fit() logs with strategy.reduce(MEAN, v, axis=0) under
+            # MultiWorkerMirroredStrategy, which fails on scalars (tensorflow/tensorflow#72388):
+            # give it [1]-vectors (reduced to the mean over all replicas).
+            logs = {name: tf.reshape(value, [1]) for name, value in logs.items()}
+        return logs
 
     def test_step(self, data):
         return self._report(self.loss_terms(images_of(data), training=False))

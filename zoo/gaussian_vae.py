@@ -5,7 +5,7 @@ import math
 import keras
 import tensorflow as tf
 
-from zoo import losses
+from zoo import distribute, losses
 from zoo.base import GenerativeModel
 
 
@@ -93,15 +93,15 @@ class GaussianVAE(GenerativeModel):
         return tf.exp(self.log_gamma)
 
     def encode(self, x, training=False):
-        """(mean, log std) of q(z|x), each [N, latent_dim]."""
-        stats = self.encoder(x, training=training)
+        """(mean, log std) of q(z|x), each [N, latent_dim] and float32 (mixed precision too)."""
+        stats = tf.cast(self.encoder(x, training=training), tf.float32)
         return stats[:, :self.latent_dim], stats[:, self.latent_dim:]
 
     def decode(self, z, training=False):
-        """The decoder mean mu_x(z), with the affine skip when enabled."""
-        x_mean = self.decoder(z, training=training)
+        """The decoder mean mu_x(z), with the affine skip when enabled; float32."""
+        x_mean = tf.cast(self.decoder(z, training=training), tf.float32)
         if self.skip is not None:
-            x_mean = x_mean + tf.reshape(self.skip(z), tf.shape(x_mean))
+            x_mean = x_mean + tf.reshape(tf.cast(self.skip(z), tf.float32), tf.shape(x_mean))
         return x_mean
 
     def generate(self, noise):
@@ -109,8 +109,9 @@ class GaussianVAE(GenerativeModel):
         return self.decode(noise)
 
     def reparameterize(self, z_mean, z_log_scale):
-        """z = mu_z + sigma_z * eps with fresh eps ~ N(0, I) from the model's seed generator."""
-        eps = keras.random.normal(tf.shape(z_mean), seed=self.seed_generator)
+        """z = mu_z + sigma_z * eps with fresh eps ~ N(0, I) from the model's seed generator
+        (independent per replica under tf.distribute: `distribute.replica_normal`)."""
+        eps = distribute.replica_normal(tf.shape(z_mean), self.seed_generator)
         return z_mean + tf.exp(z_log_scale) * eps
 
     def posterior_sample(self, x, training=False):

@@ -1,9 +1,29 @@
-"""Atomic file writes: a crash mid-write leaves the previous good file in place."""
+"""Atomic file writes: a crash mid-write leaves the previous good file in place.
+
+`atomic_path` writes to a temporary file in the same folder, flushes it to disk and renames it
+over the target (atomic on POSIX), then flushes the folder entry. A process killed at any point
+leaves either the old file or the new one, never a torn one; at worst a hidden temporary
+`.<name>.*` file stays behind.
+"""
 
 import contextlib
 import json
 import os
 import tempfile
+
+
+def _fsync(path, directory=False):
+    """Flush `path` (a file, or a folder's entries) to disk; best effort where unsupported."""
+    try:
+        fd = os.open(path, os.O_RDONLY | (os.O_DIRECTORY if directory else 0))
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 @contextlib.contextmanager
@@ -19,7 +39,9 @@ def atomic_path(path, suffix=".tmp"):
     os.close(fd)
     try:
         yield tmp
+        _fsync(tmp)
         os.replace(tmp, path)
+        _fsync(directory, directory=True)
     finally:
         if os.path.exists(tmp):
             os.remove(tmp)
@@ -36,3 +58,12 @@ def write_text(path, text):
 def write_json(path, obj):
     """Write `obj` as indented JSON to `path` atomically."""
     return write_text(path, json.dumps(obj, indent=2, sort_keys=True, default=float) + "\n")
+
+
+def read_json(path):
+    """The JSON object in `path`; a ValueError naming the file if it is not valid JSON."""
+    with open(path, encoding="utf-8") as f:
+        try:
+            return json.load(f)
+        except json.JSONDecodeError as error:
+            raise ValueError(f"{path} is not valid JSON: {error}") from None

@@ -22,7 +22,10 @@ IMQ_SCALES = (0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0)
 
 
 def _flatten(x):
-    """[N, ...] -> [N, D]."""
+    """[N, ...] -> [N, D], in float32 when `x` is 16-bit (mixed precision)."""
+    x = tf.convert_to_tensor(x)
+    if x.dtype in (tf.float16, tf.bfloat16):
+        x = tf.cast(x, tf.float32)
     return tf.reshape(x, [tf.shape(x)[0], -1])
 
 

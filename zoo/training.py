@@ -1,21 +1,49 @@
-"""Training with Keras `fit`: progress bar, TensorBoard logs, resumable checkpoints, stages.
+"""Training with Keras `fit`: progress bar, TensorBoard logs, crash-safe resumable backups,
+a divergence guard, stages.
 
 `train(model, dataset, workdir, epochs=...)` trains a single-stage model, or every stage of a
 multi-stage one (`TwoStageVAE`, `VAEPlus`) in order, writing into `workdir`:
 
-    tensorboard/<stage>/      loss terms (loss, reconstruction, kl, gamma, mmd) per epoch
-    backup/<stage>/           in-progress checkpoint (weights, optimizer, epoch) for resuming
-    checkpoints/<stage>.weights.h5   weights when the stage finished
+    tensorboard/<stage>/             loss terms (loss, reconstruction, kl, gamma, mmd) per epoch
+    backup/<stage>/                  in-progress backup of the stage (see `Backup`)
+    checkpoints/<stage>.json         how the finished stage was trained (steps, learning rate)
+    checkpoints/<stage>.weights.h5   weights when the stage finished (written last)
 
-Re-running the same call resumes: finished stages are loaded, not retrained, and an interrupted
-stage continues from its last backup.
+Re-running the same call resumes, also after `kill -9`: finished stages are loaded, not
+retrained, and an interrupted stage continues from its last backup (weights, optimizer state and
+step counter, so the learning-rate schedule position too, the models' random seed states, and
+the position in the data stream, mid-epoch included). At most `save_freq` steps are redone.
+
+Exact resumption of the data order. Each stage trains on one stream: the dataset repeated, so
+that epoch e is the dataset's e-th iteration (a seeded `shuffle(..., reshuffle_each_iteration=
+True)` draws the e-th order of its seed), and a resumed stage skips the batches already used
+(whole epochs by creating and dropping iterators, which advances the shuffle seeds without
+reading data). `steps_per_execution` is lowered to a divisor of the epoch length if needed.
+A `tf.data` shuffle keeps its per-iteration seed state in the dataset object, not in any
+checkpoint, so the replay starts from a fresh dataset: pass `dataset` as a function that
+returns a new dataset (e.g. `lambda: zoo.data.load(..., shuffle=True, seed=s)`) and an
+interrupted, resumed run sees exactly the batches of an uninterrupted one. A dataset object
+works too, but after a restart its shuffled epochs follow a different order.
+
+Divergence guard: a non-finite loss or gradient skips that update (`zoo.guard`) and stops the
+stage; the model is restored to the last good backup and `TrainingDiverged` is raised, or, with
+`lr_retry_factor` > 0, the stage continues from that backup with the learning rate multiplied by
+the factor (at most `lr_retries` times).
 """
 
+import glob
 import os
+import shutil
 
 import keras
+import numpy as np
+import tensorflow as tf
 
-from zoo.io import atomic_path
+from zoo import checks
+from zoo.guard import DivergenceGuard, TrainingDiverged, describe
+from zoo.io import atomic_path, read_json, write_json
+
+__all__ = ["Backup", "TrainingDiverged", "per_stage", "save_weights", "stage_names", "train"]
 
 
 def stage_names(model):
@@ -35,16 +63,6 @@ def per_stage(value, stage):
     return value
 
 
-def stage_callbacks(workdir, name, save_freq="epoch", histogram_freq=0):
-    """TensorBoard and BackupAndRestore callbacks writing under `workdir` for one stage."""
-    return [
-        keras.callbacks.TensorBoard(os.path.join(workdir, "tensorboard", name),
-                                    histogram_freq=histogram_freq),
-        keras.callbacks.BackupAndRestore(os.path.join(workdir, "backup", name),
-                                         save_freq=save_freq, double_checkpoint=True),
-    ]
-
-
 def save_weights(model, path):
     """`model.save_weights(path)` through a temporary file, so a crash keeps the old file."""
     with atomic_path(path, suffix=".weights.h5") as tmp:
@@ -52,36 +70,326 @@ def save_weights(model, path):
     return path
 
 
+def seed_states(model):
+    """The state variables of every `keras.random.SeedGenerator` of `model` (not part of
+    `save_weights`), in a fixed order."""
+    return [v for v in model.variables if v.path.endswith("seed_generator_state")]
+
+
+class Backup(keras.callbacks.Callback):
+    """Crash-safe, resumable backup of one stage: Keras' `BackupAndRestore` without its gaps.
+
+    `BackupAndRestore` overwrites its weights and metadata files in place (a kill mid-write can
+    leave a torn pair), resumes an interrupted epoch from its first batch (redoing, and so
+    double-counting, the steps already taken) and does not save `SeedGenerator` states. Here
+    every backup is a new file `step_<n>.weights.h5` (model and optimizer), written through a
+    temporary file and renamed, then committed by atomically replacing `state.json`:
+
+    ```none
+    state.json  {"position": batches of the stage's stream consumed, "epoch", "step_in_epoch",
+                 "iterations": optimizer steps, "weights": file name, "seed_states": [...],
+                 "learning_rate", "lr_retries", "previous": the state before (or null)}
+    ```
+    A kill at any point leaves `state.json` naming a complete file. The previous backup is kept
+    (and used if the latest fails to load); older files and temporaries are removed.
+
+    Saves every `save_freq` steps (or at each epoch end for "epoch"), not while the model is
+    being stopped (a divergence or another callback's `stop_training`).
+    """
+
+    STATE = "state.json"
+
+    def __init__(self, directory, steps_per_epoch, save_freq="epoch"):
+        super().__init__()
+        self.directory = directory
+        self.steps_per_epoch = steps_per_epoch
+        self.save_freq = checks.check_save_freq(save_freq)
+        self.position = 0
+        self.learning_rate = None
+        self.lr_retries = 0
+        self._last_saved = 0
+        self._last_batch = -1
+
+    @property
+    def state_path(self):
+        return os.path.join(self.directory, self.STATE)
+
+    def read(self):
+        """The committed state dict, or None when there is no backup."""
+        if not os.path.isfile(self.state_path):
+            return None
+        return read_json(self.state_path)
+
+    def save(self):
+        """Write a backup of the model at the current position (crash-safe)."""
+        model = self.model
+        name = f"step_{self.position:09d}.weights.h5"
+        save_weights(model, os.path.join(self.directory, name))
+        previous = self.read()
+        if previous is not None:
+            previous.pop("previous", None)
+            if previous.get("weights") == name:
+                previous = None
+        state = {
+            "format_version": 1,
+            "position": self.position,
+            "epoch": self.position // self.steps_per_epoch,
+            "step_in_epoch": self.position % self.steps_per_epoch,
+            "steps_per_epoch": self.steps_per_epoch,
+            "iterations": int(model.optimizer.iterations.numpy()),
+            "weights": name,
+            "seed_states": [np.asarray(v.numpy()).tolist() for v in seed_states(model)],
+            "learning_rate": self.learning_rate,
+            "lr_retries": self.lr_retries,
+            "previous": previous,
+        }
+        write_json(self.state_path, state)
+        self._last_saved = self.position
+        keep = {name} | ({previous["weights"]} if previous else set())
+        for path in glob.glob(os.path.join(self.directory, "*")) + glob.glob(
+                os.path.join(self.directory, ".*")):
+            base = os.path.basename(path)
+            if base != self.STATE and base not in keep and os.path.isfile(path):
+                os.remove(path)
+        return state
+
+    def restore(self):
+        """Load the latest backup (or the previous one if the latest is unreadable) into the
+        model and its optimizer; returns the state, or None when there is no backup."""
+        state = self.read()
+        if state is None:
+            return None
+        if state.get("steps_per_epoch") != self.steps_per_epoch:
+            raise ValueError(
+                f"the backup in {self.directory} was made with {state.get('steps_per_epoch')} "
+                f"steps per epoch but the dataset now has {self.steps_per_epoch}; resume with "
+                f"the same data and batch size, or delete {self.directory} to restart the stage")
+        candidates = [state] + ([state["previous"]] if state.get("previous") else [])
+        errors = []
+        for candidate in candidates:
+            try:
+                self.model.load_weights(os.path.join(self.directory, candidate["weights"]))
+            except (OSError, ValueError, KeyError) as error:
+                errors.append(f"{candidate['weights']}: {type(error).__name__}: {error}")
+                continue
+            states = seed_states(self.model)
+            if len(states) == len(candidate["seed_states"]):
+                for variable, value in zip(states, candidate["seed_states"]):
+                    variable.assign(np.asarray(value, dtype=variable.dtype))
+            self.position = self._last_saved = candidate["position"]
+            self.learning_rate = candidate.get("learning_rate")
+            self.lr_retries = candidate.get("lr_retries", 0)
+            return candidate
+        raise OSError(f"no backup in {self.directory} could be loaded: {'; '.join(errors)}")
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._last_batch = -1
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.position += batch - self._last_batch
+        self._last_batch = batch
+        if (self.save_freq != "epoch" and not self.model.stop_training
+                and self.position - self._last_saved >= self.save_freq):
+            self.save()
+
+    def on_epoch_end(self, epoch, logs=None):
+        if (self.save_freq == "epoch" and not self.model.stop_training
+                and self.position != self._last_saved):
+            self.save()
+
+
+def steps_per_epoch(dataset):
+    """The number of batches of one pass over `dataset` (counted when tf.data does not know)."""
+    cardinality = int(dataset.cardinality())
+    if cardinality == tf.data.INFINITE_CARDINALITY:
+        raise ValueError("the dataset is infinite (.repeat()?); train() repeats the data itself "
+                         "and needs one epoch's worth of batches")
+    if cardinality == tf.data.UNKNOWN_CARDINALITY:
+        cardinality = int(dataset.reduce(np.int64(0), lambda n, _: n + 1))
+    if cardinality == 0:
+        raise ValueError("the dataset yields no batches: it is empty, or the batch size is "
+                         "larger than the data with drop_remainder=True")
+    return cardinality
+
+
+def _stream(make_dataset, position, num_steps):
+    """The stage's data stream (a fresh dataset, repeated) after `position` batches.
+
+    Whole epochs are skipped by creating and dropping one iterator each (a new iterator draws
+    the next shuffle / noise seeds at creation; about 12x faster than reading the batches),
+    the rest of a partial epoch with `skip`.
+    """
+    epochs, step = divmod(position, num_steps)
+    dataset = make_dataset()
+    for _ in range(epochs):
+        iter(dataset)
+    stream = dataset.repeat()
+    return stream.skip(step) if step else stream
+
+
+def _merge(histories):
+    merged = {}
+    for history in histories:
+        for key, values in history.items():
+            merged.setdefault(key, []).extend(values)
+    return merged
+
+
+def _validate(model, make_dataset, epochs, learning_rate, save_freq, lr_retry_factor,
+              lr_retries):
+    checks.check_save_freq(save_freq)
+    checks.check_fraction("lr_retry_factor", lr_retry_factor)
+    checks.check_count("lr_retries", lr_retries)
+    checks.check_image_shape(model, make_dataset())
+    for stage, name in stage_names(model):
+        checks.check_count(f"epochs of {name}", per_stage(epochs, stage))
+        rate = checks.check_learning_rate(per_stage(learning_rate, stage),
+                                          f"learning_rate of {name}")
+        if lr_retry_factor and not isinstance(rate, float):
+            raise ValueError("lr_retry_factor needs a constant learning rate, not a schedule")
+
+
 def train(model, dataset, workdir, epochs, learning_rate=1e-3, validation_data=None,
-          callbacks=(), verbose="auto", compile_kwargs=None, save_freq="epoch"):
+          callbacks=(), verbose="auto", compile_kwargs=None, save_freq="epoch",
+          lr_retry_factor=0.0, lr_retries=3):
     """Train `model` (every stage, in order) on `dataset` and return per-stage histories.
 
     Args:
       model: a zoo model; multi-stage models are trained stage by stage.
-      dataset: a batched `tf.data.Dataset` of images (or (image, label) pairs).
+      dataset: a batched, finite `tf.data.Dataset` of images (or (image, label) pairs), or a
+        function returning a fresh one (needed for the exact data order after a restart; see the
+        module docstring). Its images must have the model's `input_shape_`.
       workdir: output folder (see the module docstring).
       epochs, learning_rate: numbers, or dicts keyed by stage number. `learning_rate` may also
         be a `keras.optimizers.schedules.LearningRateSchedule`. Each stage gets a fresh Adam.
       callbacks: extra Keras callbacks for every stage.
-      save_freq: "epoch" or a number of steps between resumable backups.
+      save_freq: "epoch" or a number of steps between backups: at most that much work is lost
+        to a crash.
+      lr_retry_factor: 0 (off), or on divergence restore the last backup and continue with the
+        learning rate multiplied by this factor (in (0, 1)), at most `lr_retries` times per
+        stage.
     Returns:
       {stage directory name: history dict}; stages already finished in `workdir` map to None.
+    Raises:
+      ValueError: bad arguments, or images whose shape does not match the model.
+      TrainingDiverged: non-finite loss or gradients (after any retries); the model holds the
+        weights of the last good backup.
     """
+    make_dataset = dataset if callable(dataset) else (lambda: dataset)
+    _validate(model, make_dataset, epochs, learning_rate, save_freq, lr_retry_factor,
+              lr_retries)
     os.makedirs(workdir, exist_ok=True)
+    num_steps = steps_per_epoch(make_dataset())
+    compile_kwargs = _fit_execution(compile_kwargs, num_steps)
     histories = {}
     for stage, name in stage_names(model):
         done = os.path.join(workdir, "checkpoints", f"{name}.weights.h5")
+        backup_dir = os.path.join(workdir, "backup", name)
         if os.path.exists(done):
             model.load_weights(done)
+            shutil.rmtree(backup_dir, ignore_errors=True)  # a kill may have left it
             histories[name] = None
             continue
         if stage is not None:
             model.set_stage(stage)
-        optimizer = keras.optimizers.Adam(per_stage(learning_rate, stage))
-        model.compile(optimizer=optimizer, **(compile_kwargs or {}))
-        history = model.fit(
-            dataset, epochs=per_stage(epochs, stage), validation_data=validation_data,
-            callbacks=[*stage_callbacks(workdir, name, save_freq), *callbacks], verbose=verbose)
+        histories[name] = _train_stage(
+            model, make_dataset, num_steps, workdir, name, per_stage(epochs, stage),
+            per_stage(learning_rate, stage), validation_data, callbacks, verbose,
+            compile_kwargs, save_freq, lr_retry_factor, lr_retries)
+        write_json(os.path.join(workdir, "checkpoints", f"{name}.json"), {
+            "steps": int(model.optimizer.iterations.numpy()),
+            "epochs": per_stage(epochs, stage),
+            "steps_per_epoch": num_steps,
+            "learning_rate": histories[name].pop("learning_rate"),
+            "lr_retries": histories[name].pop("lr_retries"),
+        })
         save_weights(model, done)
-        histories[name] = history.history
+        shutil.rmtree(backup_dir, ignore_errors=True)
     return histories
+
+
+def _fit_execution(compile_kwargs, num_steps):
+    """`compile_kwargs` with a `steps_per_execution` that divides the epoch.
+
+    On the repeated stream an execution always runs all its steps, so with k not dividing the
+    epoch's S steps every epoch would take ceil(S / k) * k batches; k is lowered to the largest
+    divisor of S not above it instead.
+    """
+    compile_kwargs = dict(compile_kwargs or {})
+    k = compile_kwargs.get("steps_per_execution", 1)
+    if isinstance(k, int) and k > 1 and num_steps % k:
+        divisor = max(d for d in range(1, k + 1) if num_steps % d == 0)
+        print(f"zoo.training: steps_per_execution {k} -> {divisor}, a divisor of the "
+              f"{num_steps} steps per epoch", flush=True)
+        compile_kwargs["steps_per_execution"] = divisor
+    return compile_kwargs
+
+
+def _train_stage(model, make_dataset, num_steps, workdir, name, epochs, learning_rate,
+                 validation_data, callbacks, verbose, compile_kwargs, save_freq,
+                 lr_retry_factor, lr_retries):
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate), **(compile_kwargs or {}))
+    model.optimizer.build(model.trainable_variables)
+    backup = Backup(os.path.join(workdir, "backup", name), num_steps, save_freq)
+    backup.set_model(model)
+    constant_rate = not callable(learning_rate)
+
+    def set_rate(retries):
+        """This call's learning rate, scaled by `lr_retry_factor` per retry."""
+        backup.lr_retries = retries
+        if constant_rate:
+            backup.learning_rate = float(learning_rate) * (lr_retry_factor ** retries
+                                                           if lr_retry_factor else 1.0)
+            model.optimizer.learning_rate = backup.learning_rate
+
+    if backup.restore() is None:
+        set_rate(0)
+        backup.save()  # step 0: a good state to return to if the first steps diverge
+    else:
+        set_rate(backup.lr_retries)  # the retries that the backup had already needed
+    retries = backup.lr_retries
+    tensorboard = keras.callbacks.TensorBoard(os.path.join(workdir, "tensorboard", name))
+    history = []
+    total = epochs * num_steps
+    model.stop_training = False
+    guard = DivergenceGuard()
+    while True:
+        stage_callbacks = [guard, backup, tensorboard, *callbacks]
+        position = backup.position
+        while position < total and not model.stop_training:
+            epoch, step = divmod(position, num_steps)
+            # A resumed epoch runs its remaining steps alone, then whole epochs follow.
+            last = epoch + 1 if step else epochs
+            result = model.fit(_stream(make_dataset, position, num_steps),
+                               steps_per_epoch=num_steps - step, initial_epoch=epoch,
+                               epochs=last, validation_data=validation_data,
+                               callbacks=stage_callbacks, verbose=verbose, shuffle=False)
+            history.append(result.history)
+            if guard.event is not None:
+                break
+            position = last * num_steps
+        if guard.event is None:
+            merged = _merge(history)
+            merged["lr_retries"] = backup.lr_retries
+            merged["learning_rate"] = backup.learning_rate
+            return merged
+        event = dict(guard.event)
+        # The failed batch's place in the stage's stream (fit's own counts restart at resumes).
+        event["epoch"], event["batch"] = divmod(backup.position - 1, num_steps)
+        restored = backup.restore()
+        restored_step = restored["iterations"] if restored else None
+        if lr_retry_factor and retries < lr_retries:
+            retries += 1
+            set_rate(retries)
+            print(f"zoo.training: {name} diverged at step {event['step']}; retry "
+                  f"{retries}/{lr_retries} from step {restored_step} with learning rate "
+                  f"{backup.learning_rate:.3g}", flush=True)
+            model.stop_training = False
+            continue
+        set_rate(retries)
+        raise TrainingDiverged(
+            describe(event, name, restored_step,
+                     os.path.join(backup.directory, restored["weights"]) if restored else None,
+                     backup.learning_rate, backup.lr_retries),
+            stage=name, step=event["step"], last_loss=event["last_loss"],
+            last_gamma=event["last_gamma"], restored_step=restored_step)

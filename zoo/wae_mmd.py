@@ -3,7 +3,7 @@
 import keras
 import tensorflow as tf
 
-from zoo import losses
+from zoo import distribute, losses
 from zoo.ae import AE
 
 
@@ -34,7 +34,7 @@ class WAEMMD(AE):
     def loss_terms(self, x, training=False):
         z = self.encode(x, training)
         rec = tf.reduce_mean(losses.squared_error(x, self.decode(z, training)))
-        prior = keras.random.normal(tf.shape(z), seed=self.seed_generator)
+        prior = distribute.replica_normal(tf.shape(z), self.seed_generator)
         mmd = losses.imq_mmd(z, prior)
         return {"loss": self.reconstruction_scale * rec + self.mmd_weight * mmd,
                 "reconstruction": rec, "mmd": mmd}

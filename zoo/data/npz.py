@@ -14,6 +14,7 @@ dequantization). Labels, when present, are integers, one per image.
 
 import functools
 import os
+import zipfile
 
 import numpy as np
 
@@ -89,7 +90,11 @@ def _load(arg, data_dir):
     if not os.path.isfile(path):
         raise FileNotFoundError(f"npz file not found: {path!r}")
     stat = os.stat(path)
-    return _load_cached(path, (stat.st_mtime_ns, stat.st_size))
+    try:
+        return _load_cached(path, (stat.st_mtime_ns, stat.st_size))
+    except (zipfile.BadZipFile, EOFError, OSError) as error:
+        raise ValueError(f"{path}: not a readable .npz file (truncated or corrupt?): "
+                         f"{error}") from error
 
 
 def describe(arg, data_dir=None):

@@ -1,0 +1,156 @@
+"""Divergence guard: skip non-finite training steps and stop on the first one.
+
+A learnable decoder variance gamma can shrink until the reconstruction term's gradient
+(proportional to 1 / gamma) overflows; a bad batch (NaN pixels) or a too large learning rate
+does the same. The guard has two halves:
+
+- in the graph (`GenerativeModel.train_step`): `all_finite(loss, gradients)` is one reduction
+  per gradient; when it is False the optimizer update is skipped (weights, optimizer state and
+  `optimizer.iterations` are left as they were) and the step reports `nonfinite_step = 1`;
+- in Python (`DivergenceGuard`, a Keras callback that `zoo.training.train` adds): on the first
+  batch whose logs report a non-finite step or loss it records where and stops training.
+  `train` then restores the last good backup and raises `TrainingDiverged` (or retries with a
+  smaller learning rate when asked to).
+"""
+
+import math
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+NONFINITE = "nonfinite_step"
+
+
+class TrainingDiverged(RuntimeError):
+    """Training produced a non-finite loss or gradient; the message says where and what to do.
+
+    Attributes: `stage` (directory name), `step` (1-based training step of the stage that
+    failed), `last_loss`, `last_gamma` (last finite values seen, or None), `restored_step`
+    (the step of the checkpoint the model was restored to, or None).
+    """
+
+    def __init__(self, message, stage=None, step=None, last_loss=None, last_gamma=None,
+                 restored_step=None):
+        super().__init__(message)
+        self.stage = stage
+        self.step = step
+        self.last_loss = last_loss
+        self.last_gamma = last_gamma
+        self.restored_step = restored_step
+
+
+def all_finite(loss, gradients):
+    """A scalar bool tensor: `loss` and every gradient are finite.
+
+    Under a multi-replica `tf.distribute` strategy the flag is all-reduced, so that every
+    replica takes the same branch.
+    """
+    flags = [tf.reduce_all(tf.math.is_finite(loss))]
+    for gradient in gradients:
+        if gradient is None:
+            continue
+        if isinstance(gradient, tf.IndexedSlices):
+            gradient = gradient.values
+        flags.append(tf.reduce_all(tf.math.is_finite(gradient)))
+    finite = tf.reduce_all(tf.stack(flags))
+    context = tf.distribute.get_replica_context()
+    if context is not None and context.num_replicas_in_sync > 1:
+        # ReduceOp has only SUM and MEAN: count the replicas with a non-finite value.
+        bad = context.all_reduce(tf.distribute.ReduceOp.SUM, 1.0 - tf.cast(finite, tf.float32))
+        finite = bad < 0.5
+    return finite
+
+
+def _float(value):
+    """A log value as a Python float (scalars, or [1]-vectors under multi-worker strategies)."""
+    try:
+        array = np.asarray(value, dtype=np.float64).reshape(-1)
+    except (TypeError, ValueError):
+        return None
+    return float(array[0]) if array.size == 1 else None
+
+
+def _finite(value):
+    return value is not None and math.isfinite(value)
+
+
+def stage_gamma(model):
+    """The decoder variance of the sub-model being trained (None for models without one)."""
+    stage_models = getattr(model, "stage_models", None)
+    if stage_models is not None and getattr(model, "stage", None) is not None:
+        model = stage_models()[model.stage]
+    if not hasattr(model, "log_gamma"):
+        return None
+    return _float(model.gamma)
+
+
+class DivergenceGuard(keras.callbacks.Callback):
+    """Stops `fit` on the first batch that reports a non-finite step or loss.
+
+    After `fit` returns, `event` is None (no divergence) or a dict with `step` (1-based step of
+    the stage: optimizer.iterations + 1, as skipped steps do not count), `epoch`, `batch`
+    (0-based), `loss` (the non-finite value), `last_loss` and `last_gamma` (the last finite
+    values: the loss is the epoch's running mean up to the previous batch, gamma the current
+    value of the stage's decoder variance, which the skipped update left finite).
+
+    With `steps_per_execution` > 1 the logs of an execution are those of its last step, so a
+    skipped step followed by finite ones within one execution is detected only through the loss
+    (the running mean stays non-finite); its update was skipped all the same.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.event = None
+        self.last_loss = None
+        self.last_gamma = None
+
+    def on_train_begin(self, logs=None):
+        self.event = None
+
+    def on_train_batch_end(self, batch, logs=None):
+        logs = logs or {}
+        loss = _float(logs.get("loss"))
+        skipped = _float(logs.get(NONFINITE)) or 0.0
+        if skipped == 0.0 and (loss is None or math.isfinite(loss)):
+            if _finite(loss):
+                self.last_loss = loss
+            gamma = _float(logs.get("gamma"))
+            if _finite(gamma):
+                self.last_gamma = gamma
+            return
+        gamma = stage_gamma(self.model)
+        self.event = {
+            "step": int(self.model.optimizer.iterations.numpy()) + 1,
+            "epoch": self._epoch,
+            "batch": int(batch),
+            "loss": loss,
+            "last_loss": self.last_loss,
+            "last_gamma": gamma if _finite(gamma) else self.last_gamma,
+        }
+        self.model.stop_training = True
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = int(epoch)
+
+    _epoch = 0
+
+
+def describe(event, stage, restored_step, backup_path, learning_rate, retries):
+    """The message of a `TrainingDiverged` for a `DivergenceGuard.event`."""
+    def show(value):
+        return "none yet" if value is None else f"{value:.6g}"
+
+    where = f"stage {stage!r}" if stage != "model" else "training"
+    restored = (f"the model was restored to the last good checkpoint (step {restored_step}, "
+                f"{backup_path})" if restored_step is not None
+                else "no checkpoint was available to restore")
+    tried = f" after {retries} learning-rate retr{'y' if retries == 1 else 'ies'}" if retries \
+        else ""
+    rate = f"{learning_rate:.3g}" if isinstance(learning_rate, float) else "a schedule"
+    return (f"training diverged{tried}: non-finite loss or gradients at step {event['step']} of "
+            f"{where} (epoch {event['epoch'] + 1}, batch {event['batch'] + 1}; loss "
+            f"{show(event['loss'])}); last finite loss {show(event['last_loss'])}, last finite "
+            f"gamma {show(event['last_gamma'])}, learning rate {rate}. The update was skipped "
+            f"and {restored}. Check the data for NaN/Inf values, lower the learning rate, or "
+            f"retry automatically with a smaller one (lr_retry_factor / --lr_retry).")
