@@ -1,0 +1,387 @@
+r"""Benchmark: training samples/s and achieved FLOP/s against this machine's matmul roofline.
+
+    python -m bench.train                      # everything (about 4 minutes on 2 cores)
+    python -m bench.train --models=mlp_vae --configs=default,spe
+
+Models (batch 128, Adam): the reg-balance paper's MNIST MLP GaussianVAE
+(`zoo.builders.mlp_vae(latent_dim=64)`: kappa = 64, 6 x 200 tanh encoder, 3 residual blocks of 2 x
+200 decoder, affine skip, learnable gamma), the VAE-OOD conv VAE (`zoo.builders.conv_vae()`, whose
+default latent_dim is 64) and a keras.io-style baseline (`KerasIOVAE`): the keras.io VAE example's
+structure (Sampling layer, encoder and decoder functional models, a custom `train_step` with a
+GradientTape computing reconstruction + KL, three metric trackers) with the same MLP layers.
+
+Roofline: the best FLOP/s of a 2048 x 2048 float32 matmul (`tf.linalg.matmul` in a
+`tf.function`, 2 n^3 FLOPs each), measured in the same run, before the models.
+
+FLOPs are counted analytically per example, multiply-adds as 2 FLOPs, elementwise work ignored:
+
+```none
+Dense            2 * in * out
+Conv2D           2 * k * k * c_in * c_out * H_out * W_out
+Conv2DTranspose  2 * k * k * c_in * c_out * H_in * W_in    (each input pixel scatters k*k*c_out)
+training step    3 * forward   (backward ~ 2 * forward: gradients w.r.t. inputs and weights)
+```
+achieved FLOP/s = training FLOPs per example * samples/s; fraction = achieved / roofline.
+
+Configurations (`--configs`), each measured with XLA (`jit_compile=True`) off and on:
+
+```none
+default   what zoo.training.train does: compile(Adam) and fit, steps_per_execution = 1
+spe       steps_per_execution = --spe (several steps per tf.function call: less Python and
+          callback work per step)
+lean      spe plus a train_step prototype without per-step metric updates and the finite-check
+          of every gradient (logs every execution instead); measures the cost of that overhead
+```
+
+Data: synthetic (a fixed in-memory array of 6,400 images, cached, repeated) by default; with
+`--mnist` also the real MNIST IDX pipeline (`zoo.data.load(..., shuffle=True, repeat=True)`)
+for the default model configuration, to show the input pipeline is not the bottleneck.
+
+Every model is built, traced (and XLA-compiled) and calibrated first; then `--repeats` rounds
+each time one epoch (~`--epoch_seconds`) of every figure and the roofline matmul, interleaved,
+so that load drifts of a shared machine hit every figure alike; the medians are reported with
+`os.getloadavg()`. `--profile=mlp_vae` prints a cProfile of one timed epoch.
+"""
+
+import json
+import math
+import os
+import statistics
+import time
+
+from absl import app, flags
+
+FLAGS = flags.FLAGS
+flags.DEFINE_list("models", ["mlp_vae", "keras_io_vae", "conv_vae"], "Models to measure.")
+flags.DEFINE_list("configs", ["default", "spe", "lean"], "Configurations (see the docstring).")
+flags.DEFINE_list("xla", ["off", "on"], "jit_compile settings to measure.")
+flags.DEFINE_integer("batch_size", 128, "Batch size.")
+flags.DEFINE_integer("spe", 50, "steps_per_execution of the spe and lean configurations.")
+flags.DEFINE_integer("repeats", 5, "Interleaved timing rounds (medians are reported).")
+flags.DEFINE_float("epoch_seconds", 1.5, "Target duration of one timed epoch.")
+flags.DEFINE_bool("mnist", True, "Also measure with the real MNIST pipeline.")
+flags.DEFINE_string("mnist_data", "idx:/work/shared/data/mnist", "Data spec of MNIST.")
+flags.DEFINE_integer("matmul_size", 2048, "n of the n x n roofline matmul.")
+flags.DEFINE_string("profile", None, "cProfile one timed epoch of this model's first figure.")
+flags.DEFINE_string("json", None, "Also write all results to this JSON file.")
+
+
+def load():
+    return [round(x, 2) for x in os.getloadavg()]
+
+
+# ------------------------------------------------------------------------------- roofline
+
+
+def matmul_roofline(n, seconds=2.0):
+    """Best FLOP/s of an n x n float32 matmul over several timed batches of calls."""
+    import tensorflow as tf
+
+    a = tf.random.normal([n, n])
+    b = tf.random.normal([n, n])
+
+    @tf.function
+    def chain(a, b, repeat):
+        c = a
+        for _ in range(repeat):  # dependent matmuls, scaled to stay finite
+            c = tf.linalg.matmul(c, b) * (1.0 / n)
+        return c
+
+    repeat = 4
+    chain(a, b, repeat).numpy()
+    best, deadline = 0.0, time.perf_counter() + seconds
+    while time.perf_counter() < deadline:
+        start = time.perf_counter()
+        chain(a, b, repeat).numpy()
+        best = max(best, repeat * 2.0 * n ** 3 / (time.perf_counter() - start))
+    return best
+
+
+# ------------------------------------------------------------------------------- FLOPs
+
+
+def layer_flops(layer):
+    """Forward FLOPs per example of one Dense / Conv2D / Conv2DTranspose layer (else 0)."""
+    import keras
+
+    if isinstance(layer, keras.layers.Dense):
+        return 2 * layer.kernel.shape[0] * layer.kernel.shape[1]
+    if isinstance(layer, keras.layers.Conv2DTranspose):
+        kh, kw, c_out, c_in = layer.kernel.shape  # transposed kernels are [k, k, out, in]
+        _, h_in, w_in, _ = layer.input.shape
+        return 2 * kh * kw * c_in * c_out * h_in * w_in
+    if isinstance(layer, keras.layers.Conv2D):
+        kh, kw, c_in, c_out = layer.kernel.shape
+        _, h_out, w_out, _ = layer.output.shape
+        return 2 * kh * kw * c_in * c_out * h_out * w_out
+    return 0
+
+
+def forward_flops(*networks):
+    """Forward FLOPs per example summed over the layers of functional models and layers."""
+    import keras
+
+    total = 0
+    for network in networks:
+        if network is None:
+            continue
+        if isinstance(network, keras.Model):
+            total += sum(layer_flops(layer) for layer in network.layers)
+        else:
+            total += layer_flops(network)
+    return total
+
+
+# ------------------------------------------------------------------------------- models
+
+
+def keras_io_vae(input_shape=(28, 28, 1), latent_dim=64, units=200):
+    """The keras.io VAE example (Sampling layer, encoder / decoder models, custom train_step
+    with reconstruction + KL and metric trackers) with the zoo MLP's layers, squared-error
+    reconstruction (gamma fixed) and the affine skip. Returns (model, encoder, decoder)."""
+    import keras
+    import tensorflow as tf
+    from keras import layers
+
+    class Sampling(layers.Layer):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.seed_generator = keras.random.SeedGenerator(1337)
+
+        def call(self, inputs):
+            z_mean, z_log_var = inputs
+            epsilon = keras.random.normal(tf.shape(z_mean), seed=self.seed_generator)
+            return z_mean + tf.exp(0.5 * z_log_var) * epsilon
+
+    encoder_inputs = keras.Input(shape=input_shape)
+    x = layers.Flatten()(encoder_inputs)
+    for _ in range(6):
+        x = layers.Dense(units, activation="tanh")(x)
+    z_mean = layers.Dense(latent_dim, name="z_mean")(x)
+    z_log_var = layers.Dense(latent_dim, name="z_log_var")(x)
+    z = Sampling()([z_mean, z_log_var])
+    encoder = keras.Model(encoder_inputs, [z_mean, z_log_var, z], name="encoder")
+
+    latent_inputs = keras.Input(shape=(latent_dim,))
+    h = layers.Dense(units, activation="tanh")(latent_inputs)
+    for _ in range(3):
+        r = layers.Dense(units, activation="tanh")(h)
+        r = layers.Dense(units, activation="tanh")(r)
+        h = layers.Add()([h, r])
+    out = layers.Dense(math.prod(input_shape), activation="sigmoid")(h)
+    out = layers.Add()([out, layers.Dense(math.prod(input_shape))(latent_inputs)])
+    decoder_outputs = layers.Reshape(input_shape)(out)
+    decoder = keras.Model(latent_inputs, decoder_outputs, name="decoder")
+
+    class VAE(keras.Model):
+        def __init__(self, encoder, decoder, **kwargs):
+            super().__init__(**kwargs)
+            self.encoder = encoder
+            self.decoder = decoder
+            self.total_loss_tracker = keras.metrics.Mean(name="total_loss")
+            self.reconstruction_loss_tracker = keras.metrics.Mean(name="reconstruction_loss")
+            self.kl_loss_tracker = keras.metrics.Mean(name="kl_loss")
+
+        @property
+        def metrics(self):
+            return [self.total_loss_tracker, self.reconstruction_loss_tracker,
+                    self.kl_loss_tracker]
+
+        def train_step(self, data):
+            with tf.GradientTape() as tape:
+                z_mean, z_log_var, z = self.encoder(data)
+                reconstruction = self.decoder(z)
+                reconstruction_loss = tf.reduce_mean(tf.reduce_sum(
+                    tf.square(data - reconstruction), axis=(1, 2, 3)))
+                kl_loss = -0.5 * (1 + z_log_var - tf.square(z_mean) - tf.exp(z_log_var))
+                kl_loss = tf.reduce_mean(tf.reduce_sum(kl_loss, axis=1))
+                total_loss = reconstruction_loss + kl_loss
+            grads = tape.gradient(total_loss, self.trainable_weights)
+            self.optimizer.apply_gradients(zip(grads, self.trainable_weights))
+            self.total_loss_tracker.update_state(total_loss)
+            self.reconstruction_loss_tracker.update_state(reconstruction_loss)
+            self.kl_loss_tracker.update_state(kl_loss)
+            return {"loss": self.total_loss_tracker.result(),
+                    "reconstruction_loss": self.reconstruction_loss_tracker.result(),
+                    "kl_loss": self.kl_loss_tracker.result()}
+
+    return VAE(encoder, decoder), encoder, decoder
+
+
+def lean(model):
+    """Prototype of a leaner `GenerativeModel.train_step` on `model`'s instance: no metric
+    trackers (the logs are the step's loss terms) and no divergence guard (no finiteness
+    reduction per gradient, no tf.cond around the update). A measurement of what that per-step
+    overhead costs, not a proposal to drop the guard."""
+    import tensorflow as tf
+
+    from zoo.base import images_of
+
+    def train_step(data):
+        x = images_of(data)
+        with tf.GradientTape() as tape:
+            terms = model.loss_terms(x, training=True)
+        variables = model.trainable_variables
+        gradients = tape.gradient(terms["loss"], variables)
+        model.optimizer.apply_gradients(zip(gradients, variables))
+        return terms
+
+    model.train_step = train_step
+    return model
+
+
+def build(name, jit, spe, config):
+    import keras
+
+    from zoo import builders
+
+    keras.utils.set_random_seed(0)
+    if name == "keras_io_vae":
+        model, encoder, decoder = keras_io_vae()
+        flops = forward_flops(encoder, decoder)
+    else:
+        model = getattr(builders, name)(latent_dim=64)
+        flops = forward_flops(model.encoder, model.decoder, model.skip)
+    if config == "lean":
+        if name == "keras_io_vae":
+            return None, flops
+        lean(model)
+    model.compile(optimizer=keras.optimizers.Adam(1e-3), jit_compile=jit,
+                  steps_per_execution=1 if config == "default" else spe)
+    return model, flops
+
+
+# ------------------------------------------------------------------------------- timing
+
+
+class EpochTimer:
+    """A Keras callback recording the wall time of every epoch."""
+
+    def __new__(cls):
+        import keras
+
+        class _Timer(keras.callbacks.Callback):
+            def __init__(self):
+                super().__init__()
+                self.times = []
+
+            def on_epoch_begin(self, epoch, logs=None):
+                self._start = time.perf_counter()
+
+            def on_epoch_end(self, epoch, logs=None):
+                self.times.append(time.perf_counter() - self._start)
+
+        return _Timer()
+
+
+def synthetic(batch_size):
+    import numpy as np
+    import tensorflow as tf
+
+    images = np.random.default_rng(0).uniform(size=(6400, 28, 28, 1)).astype("float32")
+    return (tf.data.Dataset.from_tensor_slices(images).batch(batch_size, drop_remainder=True)
+            .cache().repeat().prefetch(tf.data.AUTOTUNE))
+
+
+def mnist(batch_size):
+    from zoo import data
+
+    return data.load(FLAGS.mnist_data, "train", batch_size=batch_size, shuffle=True, repeat=True)
+
+
+def epoch_seconds(model, dataset, steps):
+    """Wall time of one `fit` epoch of `steps` steps."""
+    timer = EpochTimer()
+    model.fit(dataset, steps_per_epoch=steps, epochs=1, verbose=0, callbacks=[timer])
+    return timer.times[-1]
+
+
+def specs():
+    """(model, config, xla, data) of every figure of the flags."""
+    out = []
+    for config in FLAGS.configs:
+        for xla in FLAGS.xla:
+            for name in FLAGS.models:
+                if config == "lean" and name == "keras_io_vae":
+                    continue
+                out.append((name, config, xla, "synthetic"))
+                if FLAGS.mnist and config == "default" and xla == "off":
+                    out.append((name, config, xla, "mnist"))
+    return out
+
+
+def main(argv):
+    del argv
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    roofline = matmul_roofline(FLAGS.matmul_size)
+    results = {"batch_size": FLAGS.batch_size, "cpu_count": os.cpu_count(),
+               "roofline_start": {"gflops": round(roofline / 1e9, 1), "load": load()},
+               "figures": []}
+    print(f"roofline at the start: {FLAGS.matmul_size}^2 float32 matmul {roofline / 1e9:.1f} "
+          f"GFLOP/s (load {load()})", flush=True)
+    datasets = {"synthetic": synthetic(FLAGS.batch_size)}
+    entries = []
+    for name, config, xla, data_name in specs():
+        if data_name not in datasets:
+            datasets[data_name] = mnist(FLAGS.batch_size)
+        model, flops = build(name, xla == "on", FLAGS.spe, config)
+        spe = 1 if config == "default" else FLAGS.spe
+        dataset = datasets[data_name]
+        # Trace / compile, then calibrate the number of steps of a ~epoch_seconds epoch.
+        steps = spe * max(1, int(0.3 / 0.01) // spe) if name != "conv_vae" else spe
+        model.fit(dataset, steps_per_epoch=steps, epochs=1, verbose=0)
+        per_step = epoch_seconds(model, dataset, steps) / steps
+        steps = max(spe, int(FLAGS.epoch_seconds / per_step) // spe * spe)
+        entries.append({"key": (name, config, xla, data_name), "model": model, "flops": flops,
+                        "dataset": dataset, "steps": steps, "rates": []})
+        print(f"ready: {name} {config} xla={xla} {data_name}: {steps} steps per timed epoch",
+              flush=True)
+    if FLAGS.profile:
+        import cProfile
+        import pstats
+
+        entry = next(e for e in entries if e["key"][0] == FLAGS.profile)
+        profiler = cProfile.Profile()
+        profiler.enable()
+        epoch_seconds(entry["model"], entry["dataset"], entry["steps"])
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(20)
+    # Interleaved rounds: every figure and the roofline once per round, so that load drifts of
+    # the shared machine hit all of them alike; medians over the rounds.
+    rooflines = []
+    for _ in range(FLAGS.repeats):
+        rooflines.append(matmul_roofline(FLAGS.matmul_size, seconds=0.5))
+        for entry in entries:
+            seconds = epoch_seconds(entry["model"], entry["dataset"], entry["steps"])
+            entry["rates"].append(entry["steps"] * FLAGS.batch_size / seconds)
+    roofline = statistics.median(rooflines)
+    results["roofline"] = {"matmul": f"{FLAGS.matmul_size}x{FLAGS.matmul_size} float32",
+                           "gflops": round(roofline / 1e9, 1), "load": load(),
+                           "rounds_gflops": [round(r / 1e9, 1) for r in rooflines]}
+    print(f"roofline (median over the rounds): {roofline / 1e9:.1f} GFLOP/s, rounds "
+          f"{results['roofline']['rounds_gflops']} (load {load()})")
+    print(f"{'model':13} {'config':8} {'xla':4} {'data':9} {'samples/s':>10} {'GFLOP/s':>8} "
+          f"{'of roofline':>11}  samples/s per round")
+    for entry in entries:
+        name, config, xla, data_name = entry["key"]
+        rate = statistics.median(entry["rates"])
+        achieved = 3 * entry["flops"] * rate
+        figure = {"model": name, "config": config, "xla": xla, "data": data_name,
+                  "samples_per_s": round(rate), "steps_per_epoch": entry["steps"],
+                  "rounds_samples_per_s": [round(r) for r in entry["rates"]],
+                  "forward_mflops_per_example": round(entry["flops"] / 1e6, 3),
+                  "gflops": round(achieved / 1e9, 1),
+                  "fraction_of_roofline": round(achieved / roofline, 3)}
+        results["figures"].append(figure)
+        print(f"{name:13} {config:8} {xla:4} {data_name:9} {rate:10.0f} {achieved / 1e9:8.1f} "
+              f"{achieved / roofline:11.1%}  {figure['rounds_samples_per_s']}")
+    results["load_end"] = load()
+    print(f"load at the end (1, 5, 15 min): {load()}")
+    print(json.dumps(results))
+    if FLAGS.json:
+        with open(FLAGS.json, "w") as f:
+            json.dump(results, f, indent=2)
+
+
+if __name__ == "__main__":
+    app.run(main)
