@@ -170,7 +170,7 @@ def run_variant(config, variant, spec):
     x_test, _ = data.load_numpy(spec, "test" if "test" in data.info(spec).splits else "train")
     n_train = min(config["ndb_train"], data.info(spec).splits["train"])
     train_ref, _ = data.load_numpy(spec, f"train[:{n_train}]")
-    real_test = x_test[:max(config["ndb_queries"], config["fid_images"])]
+    real_test = experiment.held_out(x_test, max(config["ndb_queries"], config["fid_images"]))
     train = data.load(spec, "train", batch_size=config["batch_size"], shuffle=True,
                       seed=config["seed"])
     compile_kwargs = {"steps_per_execution": config["steps_per_execution"]}

@@ -214,7 +214,7 @@ def load_arrays(config, spec, cache):
         x_train, _ = data.load_numpy(spec, f"train[:{config['eval_images']}]")
         splits = data.info(spec).splits
         x_test, _ = data.load_numpy(spec, "test" if "test" in splits else "train")
-        cache[spec] = (x_train, x_test[:config["eval_images"]])
+        cache[spec] = (x_train, experiment.held_out(x_test, config["eval_images"]))
     return cache[spec]
 
 

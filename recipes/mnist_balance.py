@@ -107,7 +107,7 @@ def train_and_evaluate(config, name, x_test):
         # None when the model had finished in an earlier (interrupted) run.
         train_seconds = (round(time.time() - start, 1)
                          if any(h is not None for h in histories.values()) else None)
-        images = x_test[:config["eval_images"]]
+        images = experiment.held_out(x_test, config["eval_images"])
         log_px = metrics.iwae_log_likelihood(model, images, num_samples=config["iwae_samples"],
                                              seed=config["seed"])
         result = {
@@ -121,7 +121,7 @@ def train_and_evaluate(config, name, x_test):
             "train_seconds": train_seconds,
             "evaluation": (f"reconstruction error and active dims on all {len(x_test)} test "
                            f"images (active: Cov(E_q[z]) > 0.01, ddof 0); NLL = -mean IWAE "
-                           f"log p(x), K = {config['iwae_samples']}, first {len(images)} test "
+                           f"log p(x), K = {config['iwae_samples']}, {len(images)} random test "
                            f"images, nats, data in [0, 1]"),
         }
         experiment.export_once(model, directory, experiment.export_metadata(config, result))

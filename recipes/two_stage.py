@@ -221,7 +221,7 @@ def run_dataset(config, key, spec):
     x_test, _ = data.load_numpy(spec, "test" if "test" in splits else "train")
     n_train = min(config["ndb_train"], splits["train"])
     train_ref, _ = data.load_numpy(spec, f"train[:{n_train}]")
-    real = x_test[:max(config["fid_images"], config["ndb_queries"])]
+    real = experiment.held_out(x_test, max(config["fid_images"], config["ndb_queries"]))
     per_seed = {}
     for seed in config["seeds"]:
         per_seed[seed], samples = run_seed(config, key, spec, seed, real, train_ref, x_test)
