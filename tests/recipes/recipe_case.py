@@ -1,0 +1,35 @@
+"""Running a recipe's smoke preset in a subprocess, and the checks every recipe's workdir passes."""
+
+import json
+import os
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def run_recipe(name, workdir, *flags):
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    env.pop("ZOO_INCEPTION_GRAPH", None)
+    return subprocess.run([sys.executable, "-m", f"recipes.{name}", "--preset=smoke",
+                           f"--workdir={workdir}", *flags],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300, env=env)
+
+
+def check_common(workdir, result, pngs, models=(), paper_numbers=()):
+    assert result.returncode == 0, result.stderr[-3000:]
+    for name in ("config.json", "results.json", "results.md", *pngs):
+        assert (workdir / name).is_file(), name
+    config = json.loads((workdir / "config.json").read_text())
+    assert config["preset"] == "smoke"
+    assert json.loads((workdir / "results.json").read_text())["config"]["preset"] == "smoke"
+    for model in models:
+        directory = workdir / "models" / model
+        assert list((directory / "checkpoints").glob("*.weights.h5")), model
+        assert list((directory / "tensorboard").rglob("events.out.tfevents*")), model
+        assert list((directory / "saved_model").glob("*/saved_model.pb")), model
+        assert (directory / "results.json").is_file(), model
+    markdown = (workdir / "results.md").read_text()
+    for number in paper_numbers:
+        assert number in markdown, number
+    return markdown
