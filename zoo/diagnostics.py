@@ -7,7 +7,7 @@
   PNG grid of samples.
 
 Both write into `log_dir`: TensorBoard event files, `steps.csv` / `epochs.csv` and
-`samples_epoch_XXXX.png` (grids by `zoo.plots.save_image_grid`).
+`samples_epoch_NNNN.png`, NNNN the epoch (grids by `zoo.plots.save_image_grid`).
 """
 
 import csv
@@ -140,8 +140,8 @@ class EpochDiagnostics(keras.callbacks.Callback):
     sigma_z = exp(log std) values (usual-suspects Figure 2) and the active-unit count
     (Burda et al.: variance over the probe batch of the posterior means > 0.01, ddof 0; the
     probe batch is the data set). `num_samples` model samples (seeded, the same noise every
-    time) go to `log_dir/samples_epoch_XXXX.png` and TensorBoard. One row per evaluation in
-    `log_dir/epochs.csv`.
+    time) go to `log_dir/samples_epoch_NNNN.png` (NNNN the epoch) and TensorBoard. One row per
+    evaluation in `log_dir/epochs.csv`.
     """
 
     def __init__(self, probe_images, log_dir, every_n_epochs=1, num_samples=64, columns=8,
