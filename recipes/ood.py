@@ -116,15 +116,17 @@ def load_sets(config, exp):
     def test_split(s):
         return "test" if "test" in data.info(s).splits else "train"
 
-    sets = {"train": data.load_numpy(spec, f"train[:{n}]", dequantize=True, seed=seed)[0],
-            "test": data.load_numpy(spec, f"{test_split(spec)}[:{n}]", dequantize=True,
-                                    seed=seed + 1)[0]}
+    def random_images(s, split, offset):
+        images = data.load_numpy(s, split, dequantize=True, seed=seed + offset)[0]
+        return experiment.held_out(images, n, seed + offset)
+
+    sets = {"train": random_images(spec, "train", 0),
+            "test": random_images(spec, test_split(spec), 1)}
     for name, outlier in exp["outliers"].items():
         if outlier.startswith("transform:"):
             images = transform(outlier.split(":", 1)[1], sets["test"], seed + 2)
         else:
-            images = data.load_numpy(outlier, f"{test_split(outlier)}[:{n}]", dequantize=True,
-                                     seed=seed + 2)[0]
+            images = random_images(outlier, test_split(outlier), 2)
         if images.shape[1:] != sets["test"].shape[1:]:
             raise ValueError(f"outlier set {name} ({outlier}) has images {images.shape[1:]}; "
                              f"the inliers {sets['test'].shape[1:]}")
@@ -307,7 +309,7 @@ def main(argv):
         sections += [
             f"## {exp_name}: inlier `{spec}`; outliers {described}",
             experiment.comparison_table("kappa / capacity", rows, columns, ours, paper),
-            "BPD: mean over the first "
+            "BPD: mean over a seeded random subset of "
             f"{config['eval_images']} images of each set, dequantized (x + u) / L, "
             f"BPD = (nll + D ln L) / (D ln 2); nll from the exported `score` signature "
             f"(K = {config['score_samples']} importance samples). "
