@@ -155,7 +155,6 @@ def main(argv):
     experiment.write_results(config, {"models": results},
                              "Affine VAE recovers the principal subspace (reg-balance "
                              "Theorem 1)", sections)
-    print(f"wrote {config['workdir']}/results.md")
 
 
 if __name__ == "__main__":

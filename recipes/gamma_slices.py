@@ -200,7 +200,6 @@ def main(argv):
     experiment.write_results(config, {"slices": slices, "closed_form_check": check},
                              "VAE objective slices vs gamma (unbounded-gradients Figure 3)",
                              sections)
-    print(f"wrote {config['workdir']}/results.md")
 
 
 if __name__ == "__main__":

@@ -173,7 +173,6 @@ def main(argv):
     experiment.write_results(config, {"variants": results},
                              "Learnable vs fixed gamma (reg-balance Table 2, Figure 1)",
                              sections)
-    print(f"wrote {config['workdir']}/results.md")
 
 
 if __name__ == "__main__":

@@ -46,6 +46,7 @@ import json
 import math
 import os
 import sys
+import time
 
 import numpy as np
 
@@ -53,6 +54,7 @@ from zoo import distribute, io
 
 PRESET_NAMES = ("paper", "cpu", "smoke")
 _RUN_SCOPE = contextlib.ExitStack()  # the strategy scope `configure` enters for the run
+_RUN_START = [None]  # time.time() when `configure` ran, for the wall time in results.md
 
 
 def define_flags(presets, default_workdir, default_preset="cpu"):
@@ -173,6 +175,7 @@ def configure(presets):
     from absl import flags, logging
 
     f = flags.FLAGS
+    _RUN_START[0] = time.time()
     strategy = distribute.from_flags()  # first: multiworker must start before any TF op
     workdir = distribute.worker_dir(f.workdir, strategy)  # non-chief: a temporary folder
     if workdir != f.workdir:
@@ -343,14 +346,19 @@ def comparison_table(row_label, rows, columns, ours, paper):
 
 
 def write_results(config, results, title, sections):
-    """Write <workdir>/results.json (results + config) and results.md (title, run facts,
-    `sections`: markdown strings, e.g. tables and figure links)."""
+    """Write <workdir>/results.json (results, config, wall time) and results.md (title, run
+    facts, `sections`: markdown strings, e.g. tables and figure links, then the wall time since
+    `configure`), and say so on stdout."""
     workdir = config["workdir"]
-    io.write_json(os.path.join(workdir, "results.json"), {"config": config, **results})
+    wall = None if _RUN_START[0] is None else round(time.time() - _RUN_START[0])
+    io.write_json(os.path.join(workdir, "results.json"),
+                  {"config": config, **results, "wall_time_seconds": wall})
     facts = (f"Preset `{config['preset']}`, data `{config.get('data')}`, seed {config['seed']}."
              f"  \nCommand: `{config.get('command', '')}`")
+    footer = [] if wall is None else [f"Wall time of this run: {wall} s."]
     io.write_text(os.path.join(workdir, "results.md"),
-                  "\n\n".join([f"# {title}", facts, *sections]) + "\n")
+                  "\n\n".join([f"# {title}", facts, *sections, *footer]) + "\n")
+    print(f"wrote {workdir}/results.md")
 
 
 def save_figure(figure, path, dpi=120):
