@@ -6,8 +6,9 @@ r"""Two-stage VAE vs its first stage vs WAE-MMD: the two-stage VAE paper's FID t
     python -m recipes.two_stage --override=seeds=0,1,2,epochs.1=10
 
 Dai & Wipf (ICLR 2019) train, with the InfoGAN-style network (`zoo.networks.infogan_*`,
-kappa = 64, learnable gamma), a first-stage VAE on the images and a second-stage VAE on its
-latents (3 x Dense(1024) with the concat skip; `zoo.builders.two_stage_vae`), and compare the
+kappa = 64, learnable gamma, sigma_z = softplus(.) + 1e-6 as in the reference code; with `exp`
+BatchNorm's training-mode spikes in the encoder head sent the KL to 1e9), a first-stage VAE on
+the images and a second-stage VAE on its latents (3 x Dense(1024) with the concat skip; `zoo.builders.two_stage_vae`), and compare the
 FID of 10k samples against 10k real images for: the first stage alone (z ~ N(0, I) -> decoder),
 the two-stage VAE (u ~ N(0, I) -> z -> x) and WAE-MMD with the same network (deterministic
 encoder, 7-scale IMQ MMD; `zoo.WAEMMD`, lambda = `wae_mmd_weight`, reconstruction scale
@@ -102,7 +103,8 @@ def build_two_stage(config, input_shape):
     k, width = config["latent_dim"], config["width"]
     first = zoo.GaussianVAE(networks.infogan_encoder(input_shape, 2 * k, width=width),
                             networks.infogan_decoder(k, input_shape, width=width),
-                            gamma_init=config["gamma_init"], seed=config["seed"])
+                            gamma_init=config["gamma_init"], posterior_scale="softplus",
+                            seed=config["seed"])
     return builders.two_stage_vae(first, units=config["second_units"],
                                   depth=config["second_depth"], seed=config["seed"])
 

@@ -8,6 +8,9 @@ import tensorflow as tf
 from zoo import distribute, losses
 from zoo.base import GenerativeModel
 
+POSTERIOR_SCALES = ("exp", "softplus")
+SOFTPLUS_FLOOR = 1e-6
+
 
 @keras.saving.register_keras_serializable(package="zoo")
 class GaussianVAE(GenerativeModel):
@@ -37,6 +40,10 @@ class GaussianVAE(GenerativeModel):
       gamma_init: the initial variance when learnable.
       affine_skip: add W_x z + b_x to the decoder mean (eq. 5).
       kl_warmup_steps: length of the linear KL warm-start in training steps (0: none).
+      posterior_scale: how the encoder's second half h gives sigma_z: "exp" (h is log sigma_z)
+        or "softplus" (sigma_z = softplus(h) + 1e-6, the two-stage reference code's choice).
+        "softplus" grows linearly, so a spike in h (BatchNorm in training mode produces them)
+        costs a KL quadratic in h instead of exponential.
       seed: seed of the reparameterisation noise.
     Reported metrics: `loss`, `reconstruction` (sum of squares), `kl`, `gamma`.
     """
@@ -44,13 +51,16 @@ class GaussianVAE(GenerativeModel):
     nested = ("encoder", "decoder")
 
     def __init__(self, encoder, decoder, gamma="learnable", gamma_init=1.0, affine_skip=False,
-                 kl_warmup_steps=0, seed=None, **kwargs):
+                 kl_warmup_steps=0, posterior_scale="exp", seed=None, **kwargs):
         super().__init__(seed=seed, **kwargs)
         learnable = gamma == "learnable"
         if not learnable and not (isinstance(gamma, (int, float)) and gamma > 0):
             raise ValueError(f"gamma must be 'learnable' or a positive float, got {gamma!r}")
         if not gamma_init > 0:
             raise ValueError(f"gamma_init must be positive, got {gamma_init!r}")
+        if posterior_scale not in POSTERIOR_SCALES:
+            raise ValueError(f"posterior_scale must be one of {POSTERIOR_SCALES}, got "
+                             f"{posterior_scale!r}")
         if kl_warmup_steps < 0:
             raise ValueError(f"kl_warmup_steps must be >= 0, got {kl_warmup_steps!r}")
         latent_dim = decoder.input_shape[-1]
@@ -85,6 +95,7 @@ class GaussianVAE(GenerativeModel):
         self.gamma_init = gamma_init
         self.affine_skip = affine_skip
         self.kl_warmup_steps = kl_warmup_steps
+        self.posterior_scale = posterior_scale
         self.built = True
 
     @property
@@ -95,7 +106,10 @@ class GaussianVAE(GenerativeModel):
     def encode(self, x, training=False):
         """(mean, log std) of q(z|x), each [N, latent_dim] and float32 (mixed precision too)."""
         stats = tf.cast(self.encoder(x, training=training), tf.float32)
-        return stats[:, :self.latent_dim], stats[:, self.latent_dim:]
+        z_mean, head = stats[:, :self.latent_dim], stats[:, self.latent_dim:]
+        if self.posterior_scale == "softplus":
+            return z_mean, tf.math.log(tf.nn.softplus(head) + SOFTPLUS_FLOOR)
+        return z_mean, head
 
     def decode(self, z, training=False):
         """The decoder mean mu_x(z), with the affine skip when enabled; float32."""
@@ -144,4 +158,5 @@ class GaussianVAE(GenerativeModel):
     def get_config(self):
         return {**super().get_config(), "gamma": self.gamma_setting,
                 "gamma_init": self.gamma_init, "affine_skip": self.affine_skip,
-                "kl_warmup_steps": self.kl_warmup_steps}
+                "kl_warmup_steps": self.kl_warmup_steps,
+                "posterior_scale": self.posterior_scale}

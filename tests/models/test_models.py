@@ -107,3 +107,19 @@ def test_kl_warmup_weight_rises_linearly_to_one():
     weights = [float(model.kl_weight(training=True)) for _ in range(6)]
     np.testing.assert_allclose(weights, [0.25, 0.5, 0.75, 1.0, 1.0, 1.0])
     assert float(model.kl_weight(training=False)) == 1.0
+
+
+def test_softplus_posterior_scale_is_linear_in_the_encoder_head():
+    from zoo import networks
+    keras.utils.set_random_seed(0)
+    encoder = networks.mlp_encoder(SHAPE, 4, units=8, depth=1)
+    model = zoo.GaussianVAE(encoder, networks.mlp_decoder(2, SHAPE, units=8),
+                            posterior_scale="softplus")
+    x = np.random.RandomState(1).uniform(size=(5, *SHAPE)).astype("float32")
+    head = np.asarray(encoder(x))[:, 2:].astype("float64")
+    _, log_scale = model.encode(x)
+    np.testing.assert_allclose(np.exp(log_scale), np.log1p(np.exp(head)) + 1e-6, rtol=1e-5)
+    clone = zoo.GaussianVAE.from_config(model.get_config())
+    assert clone.posterior_scale == "softplus"
+    with pytest.raises(ValueError, match="posterior_scale must be one of"):
+        zoo.GaussianVAE(encoder, networks.mlp_decoder(2, SHAPE), posterior_scale="relu")

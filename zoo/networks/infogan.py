@@ -9,9 +9,10 @@ decoder: Dense(1024), BatchNorm, ReLU -> Dense(128 * H/4 * W/4), BatchNorm, ReLU
          -> reshape H/4 x W/4 x 128 -> ConvTranspose 4x4 stride 2, 64, BatchNorm, ReLU
          -> ConvTranspose 4x4 stride 2, C, sigmoid
 ```
-Differences from the reference code: no spectral normalisation of the encoder's weights, and the
-encoder's second half is read as log sigma_z (GaussianVAE's convention) where the reference
-takes sigma_z = softplus(.) + 1e-6. `width` scales every channel and unit count (1: the paper).
+Differences from the reference code: no spectral normalisation of the encoder's weights. The
+reference takes sigma_z = softplus(.) + 1e-6 from the encoder's second half: build the
+GaussianVAE with `posterior_scale="softplus"` (with the default `exp`, BatchNorm's training-mode
+spikes in that head reach log sigma_z ~ 10 and the KL ~ 1e9; recipes.two_stage does so). `width` scales every channel and unit count (1: the paper).
 """
 
 import keras
