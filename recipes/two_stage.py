@@ -5,14 +5,15 @@ r"""Two-stage VAE vs its first stage vs WAE-MMD: the two-stage VAE paper's FID t
         --preset=paper --workdir=runs/two_stage_paper                                  # GPU
     python -m recipes.two_stage --override=seeds=0,1,2,epochs.1=10
 
-Dai & Wipf (ICLR 2019) train, with the InfoGAN-style network (`zoo.networks.infogan_*`,
-kappa = 64, learnable gamma, sigma_z = softplus(.) + 1e-6 as in the reference code; with `exp`
+Dai & Wipf (ICLR 2019) train, with the InfoGAN-style network (`zoo.networks.infogan_*`, kappa =
+64, learnable gamma, sigma_z = softplus(.) + 1e-6 as in the reference code; with `exp`
 BatchNorm's training-mode spikes in the encoder head sent the KL to 1e9), a first-stage VAE on
 the images and a second-stage VAE on its latents (3 x Dense(1024) with the concat skip;
-`zoo.builders.two_stage_vae`), and compare the FID of 10k samples against 10k real images
-for: the first stage alone (z ~ N(0, I) -> decoder), the two-stage VAE (u ~ N(0, I) -> z ->
-x) and WAE-MMD with the same network (deterministic encoder, 7-scale IMQ MMD; `zoo.WAEMMD`, lambda = `wae_mmd_weight`, reconstruction scale
-`wae_reconstruction_scale`), over several seeds (mean +- std; the paper uses 10 trials).
+`zoo.builders.two_stage_vae`), and compare the FID of 10k samples against 10k real images for:
+the first stage alone (z ~ N(0, I) -> decoder), the two-stage VAE (u ~ N(0, I) -> z -> x) and
+WAE-MMD with the same network (deterministic encoder, 7-scale IMQ MMD; `zoo.WAEMMD`, lambda =
+`wae_mmd_weight`, reconstruction scale `wae_reconstruction_scale`), over several seeds (mean +-
+std; the paper uses 10 trials).
 
 FID needs the 2015 Inception graph (--override=inception_graph=PATH or $ZOO_INCEPTION_GRAPH;
 `zoo.metrics.fid`): without it FID is not computed and results.md says so. Always reported:
