@@ -26,7 +26,8 @@ K = 100, 200, 300 (`zoo.metrics.ndb`, with held-out real images as the reference
 (`zoo.metrics.fd_mnist_classifier`, not FID). Writes results.md (Tables 3-4, ours beside the
 paper's), samples.png (real, downsampled and every model's samples side by side, like the
 supplement's Figure 1), reconstructions.png, samples_<model>.png, models/ (checkpoints,
-TensorBoard, SavedModels) into --workdir. Re-running resumes and skips finished models.
+TensorBoard, SavedModels: data_vae_plus, data_wae_mmd and data_ae, the AE of stage 0 alone)
+into --workdir. Re-running resumes and skips finished models.
 """
 
 import os
@@ -224,6 +225,8 @@ def run_variant(config, variant, spec):
     experiment.export_once(vae_plus, vp_dir, metadata)
     experiment.export_once(wae, wae_dir, experiment.export_metadata(
         {**config, "data": spec}, results["wae_mmd"]))
+    experiment.export_once(vae_plus.ae, experiment.model_dir(config, f"{variant}_ae"),
+                           experiment.export_metadata({**config, "data": spec}, {}))
 
     prefix = "" if variant == "data" else f"{variant}_"
     scale = config["grid_scale"]
