@@ -6,7 +6,8 @@ multi-stage one (`TwoStageVAE`, `VAEPlus`) in order, writing into `workdir`:
 
     tensorboard/<stage>/             loss terms (loss, reconstruction, kl, gamma, mmd) per epoch
     backup/<stage>/                  in-progress backup of the stage (see `Backup`)
-    checkpoints/<stage>.json         how the finished stage was trained (steps, learning rate)
+    checkpoints/<stage>.json         how the finished stage was trained (steps, learning rate,
+                                     seconds of training in the process that finished it)
     checkpoints/<stage>.weights.h5   weights when the stage finished (written last)
 
 Re-running the same call resumes, also after `kill -9`: finished stages are loaded, not
@@ -34,6 +35,7 @@ the factor (at most `lr_retries` times).
 import glob
 import os
 import shutil
+import time
 
 import keras
 import numpy as np
@@ -292,6 +294,7 @@ def train(model, dataset, workdir, epochs, learning_rate=1e-3, validation_data=N
             continue
         if stage is not None:
             model.set_stage(stage)
+        start = time.time()
         histories[name] = _train_stage(
             model, make_dataset, num_steps, workdir, name, per_stage(epochs, stage),
             per_stage(learning_rate, stage), validation_data, callbacks, verbose,
@@ -302,6 +305,7 @@ def train(model, dataset, workdir, epochs, learning_rate=1e-3, validation_data=N
             "steps_per_epoch": num_steps,
             "learning_rate": histories[name].pop("learning_rate"),
             "lr_retries": histories[name].pop("lr_retries"),
+            "seconds": round(time.time() - start, 1),
         })
         save_weights(model, done)
         shutil.rmtree(backup_dir, ignore_errors=True)
