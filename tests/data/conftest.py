@@ -1,13 +1,10 @@
 """Fixtures for the `zoo.data` tests: small IDX / image / npz files written on the fly."""
 
 import gzip
-import os
 import pathlib
 
 import numpy as np
 import pytest
-
-REPO_ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 
 def _idx_bytes(array, magic):
@@ -48,13 +45,3 @@ def small_mnist(tmp_path, write_idx):
         write_idx(tmp_path / f"{prefix}-images-idx3-ubyte", arrays[split][0], 2051)
         write_idx(tmp_path / f"{prefix}-labels-idx1-ubyte", arrays[split][1], 2049)
     return tmp_path, arrays
-
-
-@pytest.fixture
-def mnist_dir():
-    """The real MNIST IDX folder: $ZOO_MNIST_DIR or ../shared/data/mnist from the repo root."""
-    folder = pathlib.Path(os.environ.get("ZOO_MNIST_DIR", REPO_ROOT.parent / "shared/data/mnist"))
-    if not (folder / "train-images-idx3-ubyte.gz").exists() and not (
-            folder / "train-images-idx3-ubyte").exists():
-        pytest.skip(f"real MNIST IDX files not found in {folder} (set ZOO_MNIST_DIR)")
-    return folder

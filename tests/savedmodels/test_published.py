@@ -1,0 +1,82 @@
+"""The published SavedModels in savedmodels/: they load, every signature runs, fixed latents
+decode to the stored golden values, and each card's reconstruction error re-measures."""
+
+import json
+import pathlib
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import zoo
+from zoo import data, experiment
+
+PUBLISHED = pathlib.Path(__file__).resolve().parents[2] / "savedmodels"
+NAMES = ("mnist_vae", "mnist_two_stage", "mnist_vaeplus", "mnist_wae_mmd", "mnist_ae")
+VAE_FAMILY = {"mnist_vae", "mnist_two_stage", "mnist_vaeplus"}
+CARD_TOLERANCE = 0.05  # the issue's "within 5%"
+
+
+def read_json(path):
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module", params=NAMES)
+def published(request):
+    name = request.param
+    folder = PUBLISHED / name
+    assert (folder / "1" / "saved_model.pb").is_file(), f"{name} is not published"
+    return name, folder, zoo.load(str(folder))
+
+
+def test_index_lists_every_model_and_size_budget():
+    index = (PUBLISHED / "README.md").read_text(encoding="utf-8")
+    total = sum(p.stat().st_size for p in PUBLISHED.rglob("*") if p.is_file())
+    assert total < 60e6, f"savedmodels/ is {total / 1e6:.1f} MB"
+    for name in NAMES:
+        assert f"[{name}]({name}/README.md)" in index
+        card = (PUBLISHED / name / "README.md").read_text(encoding="utf-8")
+        assert "python -m recipes.publish_savedmodels" in card
+        assert "Training time here" in card
+
+
+def test_tf_saved_model_load_and_every_signature_runs(published):
+    name, folder, model = published
+    raw = tf.saved_model.load(str(folder / "1"))
+    expected = {"encode", "decode", "reconstruct", "generate", "sample", "serving_default"}
+    if name in VAE_FAMILY:
+        expected.add("score")
+    assert set(raw.signatures) == expected
+    x = np.random.RandomState(0).uniform(size=(3, 28, 28, 1)).astype("float32")
+    images = raw.signatures["reconstruct"](images=tf.constant(x))["images"].numpy()
+    np.testing.assert_allclose(images, model.reconstruct(x), atol=1e-6)
+    z = model.encode(x)
+    assert z[next(iter(z))].shape == (3, model.metadata["latent_dim"])
+    assert model.decode(np.zeros((2, model.metadata["latent_dim"]))).shape == (2, 28, 28, 1)
+    noise = np.zeros((2, model.metadata["noise_dim"]))
+    assert model.generate(noise).shape == (2, 28, 28, 1)
+    np.testing.assert_array_equal(model.sample(4, seed=3), model.sample(4, seed=3))
+    if name in VAE_FAMILY:
+        score = model.score(x)
+        assert score["nll"].shape == (3,) and np.all(np.isfinite(score["bits_per_dim"]))
+
+
+def test_fixed_latents_decode_to_the_golden_values(published):
+    _, folder, model = published
+    golden = read_json(folder / "golden.json")
+    decoded = model.decode(np.asarray(golden["z"], np.float32))
+    np.testing.assert_allclose(decoded, np.asarray(golden["images"]),
+                               **golden["tolerance"])
+
+
+def test_card_reconstruction_error_re_measures(published, mnist_dir):
+    _, folder, model = published
+    card = read_json(folder / "card.json")
+    x_test, _ = data.load_numpy(f"idx:{mnist_dir}", "test")
+    subset = experiment.held_out(x_test, card["subset"]["count"], card["subset"]["seed"])
+    recon = model.reconstruct(subset)
+    measured = float(np.mean(np.sum((subset - recon) ** 2, axis=(1, 2, 3))))
+    stated = card["metrics"]["reconstruction_error_1000"]
+    assert measured == pytest.approx(stated, rel=CARD_TOLERANCE)
+    # The subset's error is a fair estimate of the full test set's, also within 5%.
+    assert measured == pytest.approx(card["metrics"]["reconstruction_error"], rel=CARD_TOLERANCE)
