@@ -30,6 +30,7 @@ TensorBoard, SavedModels: data_vae_plus, data_wae_mmd and data_ae, the AE of sta
 into --workdir. Re-running resumes and skips finished models.
 """
 
+import functools
 import os
 
 import numpy as np
@@ -171,8 +172,8 @@ def run_variant(config, variant, spec):
     n_train = min(config["ndb_train"], data.info(spec).splits["train"])
     train_ref, _ = data.load_numpy(spec, f"train[:{n_train}]")
     real_test = experiment.held_out(x_test, max(config["ndb_queries"], config["fid_images"]))
-    train = data.load(spec, "train", batch_size=config["batch_size"], shuffle=True,
-                      seed=config["seed"])
+    train = functools.partial(data.load, spec, "train", batch_size=config["batch_size"],
+                              shuffle=True, seed=config["seed"])
     compile_kwargs = {"steps_per_execution": config["steps_per_execution"]}
     n_gen = max(config["ndb_queries"], min(config["fid_images"], len(real_test)))
 

@@ -36,6 +36,7 @@ recon_vs_depth_<family>.png, sigma_z_<family>.png and models/<name>/ (checkpoint
 TensorBoard, SavedModel, metrics) into --workdir; re-running skips finished models.
 """
 
+import functools
 import math
 import os
 import time
@@ -172,8 +173,8 @@ def train_and_evaluate(config, family, point, depth, spec, kwargs, kind, arrays)
         model = build_model(config, family, kind, x_train.shape[1:], kwargs)
         steps = experiment.steps_per_epoch(spec, config["batch_size"])
         lr, epochs = schedule(config, steps)
-        train = data.load(spec, "train", batch_size=config["batch_size"], shuffle=True,
-                          seed=config["seed"])
+        train = functools.partial(data.load, spec, "train", batch_size=config["batch_size"],
+                                  shuffle=True, seed=config["seed"])
         start = time.time()
         histories = training.train(
             model, train, directory, epochs=epochs, learning_rate=lr, verbose=2,

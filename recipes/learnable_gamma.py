@@ -19,6 +19,7 @@ batch 128, Adam lr 1e-4, 400 epochs (the supplement's CelebA settings). `cpu`: M
 reg-balance MLP VAE (kappa 64), batch 100, 20 epochs per model (about 5 min). `smoke`: digits.
 """
 
+import functools
 import csv
 import os
 import time
@@ -81,8 +82,8 @@ def train_and_evaluate(config, spec, name, gamma, x_test):
     def evaluate():
         keras.utils.set_random_seed(config["seed"])
         model = build_model(config, x_test.shape[1:], gamma)
-        train = data.load(spec, "train", batch_size=config["batch_size"], shuffle=True,
-                          seed=config["seed"])
+        train = functools.partial(data.load, spec, "train", batch_size=config["batch_size"],
+                                  shuffle=True, seed=config["seed"])
         probe = x_test[:config["probe_size"]]
         callback = diagnostics.StepDiagnostics(probe, os.path.join(directory, "diagnostics"),
                                                every_n_steps=config["diagnostics_every"],

@@ -22,6 +22,7 @@ models/<name>/ (checkpoints, TensorBoard, SavedModel, metrics) into --workdir; r
 finished models.
 """
 
+import functools
 import os
 import time
 
@@ -98,8 +99,9 @@ def train_and_evaluate(config, name, x_test):
         steps = experiment.steps_per_epoch(config["data"], config["batch_size"])
         schedule, epochs = experiment.iwae_schedule(
             steps, config["rounds"], config["epochs_per_round"], config["learning_rate"])
-        train = data.load(config["data"], "train", batch_size=config["batch_size"],
-                          shuffle=True, seed=config["seed"])
+        train = functools.partial(data.load, config["data"], "train",
+                                  batch_size=config["batch_size"], shuffle=True,
+                                  seed=config["seed"])
         start = time.time()
         histories = training.train(
             model, train, directory, epochs=epochs, learning_rate=schedule, verbose=2,

@@ -37,6 +37,7 @@ Writes config.json, results.json, results.md, the PNGs above and models/<name>/ 
 TensorBoard, SavedModel, metrics, nll.npz) into --workdir; re-running skips finished models.
 """
 
+import functools
 import math
 import os
 import time
@@ -168,8 +169,8 @@ def train_and_evaluate(config, exp_name, spec, sets, kappa, width):
                                   gamma_init=config["gamma_init"], seed=config["seed"])
         steps = experiment.steps_per_epoch(spec, config["batch_size"])
         epochs = max(1, math.ceil(config["steps"] / steps))
-        train = data.load(spec, "train", batch_size=config["batch_size"], shuffle=True,
-                          seed=config["seed"], dequantize=True)
+        train = functools.partial(data.load, spec, "train", batch_size=config["batch_size"],
+                                  shuffle=True, seed=config["seed"], dequantize=True)
         start = time.time()
         histories = training.train(
             model, train, directory, epochs=epochs, learning_rate=config["learning_rate"],

@@ -14,12 +14,13 @@ interrupted publish resumes) give the five models:
 - `mnist_vaeplus`, `mnist_wae_mmd`, `mnist_ae`: one `recipes.celeba_vaeplus` run on MNIST with
   256-unit networks (VAE+, the WAE-MMD built on its AE, and that AE of stage 0 alone).
 
-Each export is measured through `zoo.load` on the MNIST test set (`card.json`): reconstruction
-error (all 10,000 images and a seeded random 1,000), NLL and bits/dim from the `score`
-signature (VAE family), active units, NDB / K (K = 100) and the MNIST-classifier Frechet
-distance of 10,000 samples (`zoo.metrics`). `golden.json` holds the decoding of fixed latent
-vectors, which the tests compare. Everything is written into `<out>.tmp` and swapped in at the
-end, so a failed publish leaves the previous savedmodels/ untouched.
+Each export is measured as users load it (`zoo.evaluation`, the code of `recipes.evaluate`) on
+the MNIST test set (`card.json`): reconstruction error (all 10,000 images and a seeded random
+1,000), NLL and bits/dim from the `score` signature and active units (VAE family), NDB / K (K =
+100) and the MNIST-classifier Frechet distance of 10,000 samples. `golden.json` holds the
+decoding of fixed latent vectors, which the tests compare. Everything is written into
+`<out>.tmp` and swapped in at the end, so a failed publish leaves the previous savedmodels/
+untouched.
 """
 
 import hashlib
@@ -44,7 +45,7 @@ FLAGS = flags.FLAGS
 VERSION = 1
 GOLDEN_TOLERANCE = {"rtol": 0.0, "atol": 1e-4}
 SUBSET, SUBSET_SEED = 1000, 0
-NUM_GENERATED, NDB_BINS, NDB_QUERIES, NDB_TRAIN = 10000, 100, 5000, 20000
+NUM_GENERATED, NDB_BINS, NDB_TRAIN = 10000, 100, 20000
 
 RUNS = {
     "mnist_balance": ["--preset=cpu", "--override=kappas=[100],ablations=[]"],
@@ -128,49 +129,38 @@ def training_seconds(model_dir, stages):
     return round(total)
 
 
-def batched(fn, images, batch_size=500):
-    return np.concatenate([fn(images[i:i + batch_size]) for i in range(0, len(images),
-                                                                     batch_size)])
+NAMES = {"rec": "reconstruction_error", "nll": "nll", "bpd": "bits_per_dim",
+         "au": "active_units", "ndb": "ndb_100", "fd_mnist": "fd_mnist"}
 
 
-def reconstruction_error(model, images):
-    """Mean over images of ||x - reconstruct(x)||^2 summed over pixels (zoo.metrics' rule)."""
-    recon = batched(model.reconstruct, images)
-    return float(np.mean(np.sum((images - recon) ** 2, axis=(1, 2, 3))))
+def measure(path, x_test):
+    """Card metrics of one export, loaded as users load it, on the MNIST test set
+    (`zoo.evaluation.evaluate`, the code behind `python -m recipes.evaluate`)."""
+    from zoo import data, evaluation, experiment, metrics
 
-
-def measure(model, x_test, train_ref):
-    """Card metrics of one loaded export (`zoo.load`), on the MNIST test set."""
-    from zoo import experiment, metrics
-
-    result = {"reconstruction_error": reconstruction_error(model, x_test),
-              "reconstruction_error_1000": reconstruction_error(
-                  model, experiment.held_out(x_test, SUBSET, SUBSET_SEED))}
+    model, kind = evaluation.load_model(path)
+    names = ["rec", "ndb", "fd_mnist"]
     if "score" in model.signatures:
-        scores = [model.score(x_test[i:i + 250]) for i in range(0, len(x_test), 250)]
-        result["nll"] = float(np.mean(np.concatenate([s["nll"] for s in scores])))
-        result["bits_per_dim"] = float(np.mean(np.concatenate([s["bits_per_dim"]
-                                                               for s in scores])))
-        result["num_importance_samples"] = model.metadata["score"]["num_importance_samples"]
-        means = batched(lambda x: model.encode(x)["z_mean"], x_test)
-        result["active_units"] = metrics.active_units(means)
-    generated = np.concatenate([model.sample(500, seed=i)
-                                for i in range(NUM_GENERATED // 500)])
-    ndb = metrics.ndb(train_ref, generated[:NDB_QUERIES],
-                      test_samples=experiment.held_out(x_test, NDB_QUERIES, SUBSET_SEED),
-                      num_bins=NDB_BINS, n_init=1, seed=0)
-    result["ndb_100"] = ndb["ndb_over_k"]
-    result["ndb_100_held_out_real"] = ndb["test_ndb_over_k"]
-    result["fd_mnist"] = metrics.fd_mnist_classifier(x_test, generated)
-    result["gamma"] = model.metadata.get("gamma")
-    return result, generated
+        names += ["nll", "bpd", "au"]
+    flag_values = {"seed": 0, "num_generated": NUM_GENERATED, "ndb_bins": NDB_BINS,
+                   "ndb_train": NDB_TRAIN, "split": "test", "dequantize": False,
+                   "inception_graph": None}
+    results = evaluation.evaluate(model, kind, x_test, names, FLAGS.data,
+                                  data.info(FLAGS.data).scaling, flag_values)
+    out = {NAMES[name]: entry["value"] for name, entry in results.items()}
+    out["ndb_100_held_out_real"] = results["ndb"]["test_value"]
+    out["reconstruction_error_1000"] = metrics.reconstruction_error(
+        model, experiment.held_out(x_test, SUBSET, SUBSET_SEED))
+    out["conventions"] = {NAMES[name]: entry["convention"] for name, entry in results.items()}
+    out["gamma"] = model.exported.metadata.get("gamma")
+    return out, evaluation.generate(model, 64, seed=0)
 
 
 def golden(model):
     """Decodings of fixed latent vectors (numpy's seeded RNG, so they do not depend on TF)."""
     z = np.random.RandomState(0).standard_normal((4, model.metadata["latent_dim"]))
     z = z.astype(np.float32)
-    return {"z": z.tolist(), "images": np.round(model.decode(z), 7).tolist(),
+    return {"z": z.tolist(), "images": np.round(model.decode(z), 6).tolist(),
             "tolerance": GOLDEN_TOLERANCE}
 
 
@@ -185,8 +175,8 @@ METRIC_ROWS = (
     ("nll", "Test NLL (nats, [0, 1] pixels; IWAE with the export's K)"),
     ("bits_per_dim", "Test bits/dim (pixel / 255)"),
     ("active_units", "Active units (Cov(E[z|x]) > 0.01)"),
-    ("ndb_100", "NDB / K, K = 100 (5,000 samples; held-out real below)"),
-    ("ndb_100_held_out_real", "NDB / K of 5,000 real test images (the floor)"),
+    ("ndb_100", "NDB / K, K = 100 (10,000 samples; bins on 20,000 training images)"),
+    ("ndb_100_held_out_real", "NDB / K of the 10,000 real test images (the floor)"),
     ("fd_mnist", "Frechet distance, MNIST classifier features (10,000 samples; not FID)"),
     ("fid", "FID (not computed here: no Inception graph)"),
 )
@@ -198,21 +188,24 @@ def card(name, info, metrics_, paper, config, seconds, checksums, size):
     title = info["description"]
     rows = [[label, metrics_.get(key), paper.get(key)] for key, label in METRIC_ROWS
             if key in metrics_ or key in paper]
-    gamma = metrics_.get("gamma")
+    gamma = ", ".join(f"{k.replace('_', ' ')} {v:.4g}"
+                      for k, v in (metrics_.get("gamma") or {}).items())
     lines = [
         f"# {name}", "", title, "",
         "```python", "import zoo", f'model = zoo.load("savedmodels/{name}")',
         "images = model.sample(16, seed=0)   # [16, 28, 28, 1] in [0, 1]", "```", "",
-        "## Metrics (measured on this export with `zoo.load`)", "",
+        "## Metrics (measured on this export, MNIST test set)", "",
         experiment.markdown_table(["", "ours", "paper"], rows), "",
-        f"gamma (decoder variance): {gamma}." if gamma else "",
+        f"Decoder variance: {gamma}." if gamma else "",
         "NLL/BPD: the `score` signature (importance-weighted, K = "
-        f"{metrics_.get('num_importance_samples')}); the paper's NLL uses K = 5,000."
+        f"{(info.get('score') or {}).get('num_importance_samples')}); the paper's NLL uses "
+        "K = 5,000."
         if "nll" in metrics_ else "No likelihood: this model has no `score` signature.",
         "The paper values are for the paper's own training budget (about 100 times ours) and, "
         "for FID, Inception features; FID is not computed here (no Inception graph).", "",
+        "![64 samples](samples.png)", "",
         "## How it was made", "",
-        f"- Publish command: `python -m recipes.publish_savedmodels --data={FLAGS.data}`",
+        f"- Publish command: `{publish_command()}`",
         f"- Recipe command: `{config.get('command')}`",
         f"- Training time here (2 CPU cores, shared with other jobs): {seconds} s",
         f"- Data: `{FLAGS.data}`; sha256: "
@@ -223,6 +216,10 @@ def card(name, info, metrics_, paper, config, seconds, checksums, size):
         f"- Packages: {', '.join(f'{k} {v}' for k, v in (info.get('packages') or {}).items())}",
     ]
     return "\n".join(lines) + "\n"
+
+
+def publish_command():
+    return " ".join(["python -m recipes.publish_savedmodels", *sys.argv[1:]])
 
 
 def index(summaries):
@@ -238,9 +235,9 @@ def index(summaries):
     return "\n".join([
         "# Published SavedModels", "",
         "Pretrained on MNIST (28 x 28 x 1, pixels / 255) by the project's recipes; rebuilt "
-        "from scratch by `python -m recipes.publish_savedmodels --data=idx:DIR` (or "
-        "`--data=tfds:mnist`). Metrics on the MNIST test set; each model's README.md has the "
-        "details, the paper's values and the exact commands.", "",
+        f"from scratch by `{publish_command()}` (or `--data=tfds:mnist`). Metrics on the "
+        "MNIST test set; each model's README.md has the details, the paper's values and the "
+        "exact commands.", "",
         experiment.markdown_table(headers, rows), "",
         "```python", "import zoo", 'model = zoo.load("savedmodels/mnist_vae")  # or '
         'tf.saved_model.load("savedmodels/mnist_vae/1")',
@@ -252,11 +249,9 @@ def index(summaries):
 
 def publish(runs, out):
     import zoo
-    from zoo import data, experiment, plots
+    from zoo import data, plots
 
     x_test, _ = data.load_numpy(FLAGS.data, "test")
-    x_train, _ = data.load_numpy(FLAGS.data, "train")
-    train_ref = experiment.held_out(x_train, NDB_TRAIN, SUBSET_SEED)
     checksums = data_checksums(FLAGS.data)
     staging = out.rstrip("/") + ".tmp"
     shutil.rmtree(staging, ignore_errors=True)
@@ -269,9 +264,9 @@ def publish(runs, out):
         latest = max(int(v) for v in os.listdir(export_root) if v.isdigit())
         target = os.path.join(staging, name, str(VERSION))
         shutil.copytree(os.path.join(export_root, str(latest)), target)
-        model = zoo.load(os.path.join(staging, name))
         print(f"publish: measuring {name}", flush=True)
-        result, generated = measure(model, x_test, train_ref)
+        result, generated = measure(os.path.join(staging, name), x_test)
+        model = zoo.load(os.path.join(staging, name))
         with open(os.path.join(workdir, "config.json"), encoding="utf-8") as file:
             config = json.load(file)
         info = dict(model.metadata, description=description)
@@ -283,7 +278,7 @@ def publish(runs, out):
                     "data_sha256": checksums, "recipe_command": config.get("command"),
                     "subset": {"count": SUBSET, "seed": SUBSET_SEED}})
         write_json(os.path.join(staging, name, "golden.json"), golden(model))
-        plots.save_image_grid(generated[:64], os.path.join(staging, name, "samples.png"),
+        plots.save_image_grid(generated, os.path.join(staging, name, "samples.png"),
                               columns=8)
         write_text(os.path.join(staging, name, "README.md"),
                    card(name, info, result, paper, config, seconds, checksums, size))

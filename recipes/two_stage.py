@@ -35,6 +35,7 @@ two-stage, WAE-MMD) and models/<dataset>_seed<s>_<model>/ (checkpoints, TensorBo
 SavedModel, metrics) into --workdir; re-running skips finished models.
 """
 
+import functools
 import os
 
 import numpy as np
@@ -160,7 +161,8 @@ def run_seed(config, key, spec, seed, real, train_ref, x_test):
 
     seeded = {**config, "seed": seed}
     steps = experiment.steps_per_epoch(spec, config["batch_size"])
-    train = data.load(spec, "train", batch_size=config["batch_size"], shuffle=True, seed=seed)
+    train = functools.partial(data.load, spec, "train", batch_size=config["batch_size"],
+                              shuffle=True, seed=seed)
     compile_kwargs = {"steps_per_execution": config["steps_per_execution"]}
     n_gen = max(config["fid_images"], config["ndb_queries"])
     results, samples = {}, {}

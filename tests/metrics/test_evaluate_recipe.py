@@ -1,4 +1,4 @@
-"""recipes.evaluate on a tiny .keras model and the offline digits data."""
+"""zoo.evaluation and recipes.evaluate on a tiny model and the offline digits data."""
 
 import json
 
@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from recipes import evaluate
-from zoo import builders, data
+from zoo import builders, data, evaluation
 
 
 def test_evaluate_a_saved_keras_model(tmp_path):
@@ -17,14 +17,14 @@ def test_evaluate_a_saved_keras_model(tmp_path):
     model(np.zeros((1, 8, 8, 1), np.float32))
     path = str(tmp_path / "tiny.keras")
     model.save(path)
-    loaded, kind = evaluate.load_model(path)
+    loaded, kind = evaluation.load_model(path)
     assert kind == "keras"
     images, _ = data.load_numpy("sklearn:digits", "test")
     images = images[:60]
     flag_values = {"seed": 0, "num_samples": 4, "num_generated": 60, "ndb_bins": 5,
                    "ndb_train": 200, "split": "test", "dequantize": False}
     scaling = data.info("sklearn:digits").scaling
-    results = evaluate.evaluate(loaded, kind, images, ["rec", "nll", "bpd", "au", "kl", "mmd",
+    results = evaluation.evaluate(loaded, kind, images, ["rec", "nll", "bpd", "au", "kl", "mmd",
                                                        "ndb"],
                                 "sklearn:digits", scaling, flag_values)
     assert set(results) == {"rec", "nll", "bpd", "au", "kl", "mmd", "ndb"}
@@ -35,7 +35,7 @@ def test_evaluate_a_saved_keras_model(tmp_path):
     assert "rec" in evaluate.format_table(results)
     json.dumps(results)
     with pytest.raises(ValueError, match="unknown metrics"):
-        evaluate.evaluate(loaded, kind, images, ["fid_keras"], "sklearn:digits", scaling,
+        evaluation.evaluate(loaded, kind, images, ["fid_keras"], "sklearn:digits", scaling,
                           flag_values)
 
 
@@ -48,16 +48,16 @@ def test_evaluate_an_exported_saved_model(tmp_path):
     model(np.zeros((1, 8, 8, 1), np.float32))
     folder = export(model, str(tmp_path / "export"), num_importance_samples=4,
                     importance_chunk=4)
-    loaded, kind = evaluate.load_model(folder)
+    loaded, kind = evaluation.load_model(folder)
     assert kind == "saved_model"
     images, _ = data.load_numpy("sklearn:digits", "test")
     images = images[:40]
     flag_values = {"seed": 0, "num_samples": 4, "num_generated": 40, "ndb_bins": 5,
                    "ndb_train": 100, "split": "test", "dequantize": False}
-    results = evaluate.evaluate(loaded, kind, images, ["rec", "nll", "au", "mmd"],
+    results = evaluation.evaluate(loaded, kind, images, ["rec", "nll", "au", "mmd"],
                                 "sklearn:digits", data.info("sklearn:digits").scaling,
                                 flag_values)
-    direct = evaluate.evaluate(model, "keras", images, ["rec", "au"], "sklearn:digits",
+    direct = evaluation.evaluate(model, "keras", images, ["rec", "au"], "sklearn:digits",
                                data.info("sklearn:digits").scaling, flag_values)
     # The export clips reconstructions to [0, 1]; the sigmoid decoder plus skip may exceed it.
     assert results["rec"]["value"] <= direct["rec"]["value"] + 1e-4

@@ -1,0 +1,126 @@
+"""The papers' metrics for a trained model, whether a Keras model or an exported SavedModel.
+
+`evaluate` computes any of `METRICS` with the conventions of `zoo.metrics` and returns
+{name: {"value": ..., "convention": ...}}; `load_model` opens a `.keras` file or a SavedModel
+folder (`ExportedAdapter`: the attributes the metrics use, on the raw signatures). Used by
+`python -m recipes.evaluate` and by the SavedModel publishing recipe.
+"""
+
+METRICS = ("rec", "nll", "bpd", "au", "kl", "mmd", "ndb", "fd_mnist", "fid")
+
+
+class ExportedAdapter:
+    """A loaded SavedModel (`zoo.load`) with the attributes the metrics use.
+
+    Calls the raw signatures, so it works inside `tf.function`. Its outputs are clipped to
+    [0, 1] by the export (reconstructions and samples).
+    """
+
+    def __init__(self, exported):
+        self.exported = exported
+        self.signatures = exported.signatures
+        self.latent_dim = int(exported.metadata["latent_dim"])
+        self.input_shape_ = tuple(exported.metadata["input_shape"])
+
+    def encode(self, x):
+        out = self.signatures["encode"](images=x)
+        return (out["z_mean"], out["z_log_scale"]) if "z_mean" in out else out["z"]
+
+    def reconstruct(self, x):
+        return self.signatures["reconstruct"](images=x)["images"]
+
+    def sample(self, num_samples, seed=0):
+        return self.exported.sample(num_samples, seed)
+
+
+def load_model(path):
+    """(model, kind): a zoo Keras model from a .keras file, or an `ExportedAdapter`."""
+    import zoo  # also registers the zoo classes for deserialisation
+
+    if path.endswith(".keras"):
+        import keras
+
+        return keras.saving.load_model(path, compile=False), "keras"
+    return ExportedAdapter(zoo.load(path)), "saved_model"
+
+
+def generate(model, num, seed, batch_size=1000):
+    """`num` model samples in [0, 1], drawn in batches with seeds seed, seed + 1, ..."""
+    import numpy as np
+
+    parts = [np.asarray(model.sample(min(batch_size, num - start), seed=seed + i))
+             for i, start in enumerate(range(0, num, batch_size))]
+    return np.clip(np.concatenate(parts), 0.0, 1.0)
+
+
+def evaluate(model, kind, images, names, data_spec, scaling, flag_values):
+    """Metric name -> {"value": ..., "convention": ...} for the requested metrics."""
+    import numpy as np
+
+    from zoo import data, experiment, metrics
+
+    unknown = sorted(set(names) - set(METRICS))
+    if unknown:
+        raise ValueError(f"unknown metrics {unknown}; choose from {list(METRICS)}")
+    num_dims = int(np.prod(images.shape[1:]))
+    seed = flag_values["seed"]
+    results = {}
+    samples = None
+
+    def generated():
+        nonlocal samples
+        if samples is None:
+            samples = generate(model, flag_values["num_generated"], seed)
+        return samples
+
+    if "rec" in names:
+        results["rec"] = {"value": metrics.reconstruction_error(model, images),
+                          "convention": "sum over pixels, mean over images"}
+    if "nll" in names or "bpd" in names:
+        if kind == "keras":
+            k = flag_values["num_samples"]
+            nll = -metrics.iwae_log_likelihood(model, images, num_samples=k, seed=seed)
+        else:
+            k = model.exported.metadata["score"]["num_importance_samples"]
+            nll = np.concatenate([model.exported.score(images[i:i + 500])["nll"]
+                                  for i in range(0, len(images), 500)])
+        if "nll" in names:
+            results["nll"] = {"value": float(np.mean(nll)),
+                              "convention": f"IWAE K={k}, nats of the [0, 1]-scaled data"}
+        if "bpd" in names:
+            results["bpd"] = {"value": float(np.mean(metrics.bits_per_dim(nll, num_dims,
+                                                                          scaling))),
+                              "convention": f"IWAE K={k}, {scaling}"}
+    if "au" in names:
+        results["au"] = {"value": metrics.active_units(model, images),
+                         "convention": f"threshold 0.01, ddof 0, {len(images)} "
+                                       f"{flag_values['split']} images"}
+    if "kl" in names:
+        results["kl"] = {"value": metrics.kl_per_dimension(model, images).tolist(),
+                         "convention": "per-dimension KL, mean over images, sorted"}
+    if "mmd" in names:
+        n = min(2000, len(images))
+        results["mmd"] = {"value": metrics.mmd_to_prior(model, images, num_samples=n,
+                                                        seed=seed),
+                          "convention": f"IMQ 7 scales, unbiased, n={n}, z ~ q(z|x) samples"}
+    if "ndb" in names:
+        train, _ = data.load_numpy(data_spec, "train", dequantize=flag_values["dequantize"])
+        train = experiment.held_out(train, flag_values["ndb_train"], seed)
+        out = metrics.ndb(train, generated(), test_samples=images,
+                          num_bins=flag_values["ndb_bins"], seed=seed)
+        results["ndb"] = {"value": out["ndb_over_k"], "test_value": out["test_ndb_over_k"],
+                          "convention": f"K={out['num_bins']}, {len(train)} train vs "
+                                        f"{len(generated())} generated; {len(images)} "
+                                        f"held-out real: {out['test_ndb_over_k']:.3f}"}
+    if "fd_mnist" in names:
+        results["fd_mnist"] = {"value": metrics.fd_mnist_classifier(generated(), images),
+                               "convention": f"MNIST classifier features (not FID), "
+                                             f"{len(generated())} generated vs {len(images)} "
+                                             "real"}
+    if "fid" in names:
+        n = min(len(images), len(generated()))
+        results["fid"] = {"value": metrics.fid(generated()[:n], images[:n],
+                                               inception_path=flag_values["inception_graph"],
+                                               num_images=n),
+                          "convention": f"2015 Inception pool_3, {n} vs {n}"}
+    return results
