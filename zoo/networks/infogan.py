@@ -12,7 +12,8 @@ decoder: Dense(1024), BatchNorm, ReLU -> Dense(128 * H/4 * W/4), BatchNorm, ReLU
 Differences from the reference code: no spectral normalisation of the encoder's weights. The
 reference takes sigma_z = softplus(.) + 1e-6 from the encoder's second half: build the
 GaussianVAE with `posterior_scale="softplus"` (with the default `exp`, BatchNorm's training-mode
-spikes in that head reach log sigma_z ~ 10 and the KL ~ 1e9; recipes.two_stage does so). `width` scales every channel and unit count (1: the paper).
+spikes in that head reach log sigma_z ~ 10 and the KL ~ 1e9; recipes.two_stage does so).
+`width` scales every channel and unit count (1: the paper).
 """
 
 import keras
