@@ -198,11 +198,13 @@ def card(name, info, metrics_, paper, config, seconds, checksums, size):
         experiment.markdown_table(["", "ours", "paper"], rows), "",
         f"Decoder variance: {gamma}." if gamma else "",
         "NLL/BPD: the `score` signature (importance-weighted, K = "
-        f"{(info.get('score') or {}).get('num_importance_samples')}); the paper's NLL uses "
-        "K = 5,000."
+        f"{(info.get('score') or {}).get('num_importance_samples')})"
+        + ("; the paper's NLL uses K = 5,000." if "nll" in paper else ".")
         if "nll" in metrics_ else "No likelihood: this model has no `score` signature.",
-        "The paper values are for the paper's own training budget (about 100 times ours) and, "
-        "for FID, Inception features; FID is not computed here (no Inception graph).", "",
+        ("Paper values: the paper's own training budget (about 100 times ours)"
+         + ("; its FID uses Inception features, not computed here (no Inception graph)."
+            if "fid" in paper else ".")) if paper
+        else "The papers report no MNIST value for this model.", "",
         "![64 samples](samples.png)", "",
         "## How it was made", "",
         f"- Publish command: `{publish_command()}`",
