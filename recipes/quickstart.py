@@ -21,7 +21,7 @@ from absl import app, flags
 from zoo import distribute
 
 FLAGS = flags.FLAGS
-distribute.define_flags()  # --strategy, --tpu, --mixed_precision
+distribute.define_flags()  # --strategy, --tpu, --mixed_precision, --cpu_threads
 flags.DEFINE_string("workdir", "runs/quickstart", "Output folder.")
 flags.DEFINE_string("data", "sklearn:digits", "Data spec (see zoo.data); 8 x 8 x 1 by default.")
 flags.DEFINE_integer("seed", 0, "Seed of weights, shuffling and samples.")

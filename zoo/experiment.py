@@ -184,7 +184,7 @@ def configure(presets):
     config = resolve(presets, f.preset, data=f.data, seed=f.seed, workdir=workdir,
                      overrides=f.override)
     config["strategy"] = {"name": f.strategy, "replicas": strategy.num_replicas_in_sync,
-                          "mixed_precision": f.mixed_precision}
+                          "mixed_precision": f.mixed_precision, "cpu_threads": f.cpu_threads}
     config["command"] = " ".join([os.path.basename(sys.executable), "-m",
                                   _module_name(), *sys.argv[1:]])
     path = os.path.join(config["workdir"], "config.json")

@@ -44,6 +44,7 @@ import tensorflow as tf
 from zoo import checks
 from zoo.guard import DivergenceGuard, TrainingDiverged, describe
 from zoo.io import atomic_path, read_json, write_json
+from zoo.optimizers import FusedAdam
 
 __all__ = ["Backup", "TrainingDiverged", "per_stage", "save_weights", "stage_names", "train"]
 
@@ -263,7 +264,8 @@ def train(model, dataset, workdir, epochs, learning_rate=1e-3, validation_data=N
         module docstring). Its images must have the model's `input_shape_`.
       workdir: output folder (see the module docstring).
       epochs, learning_rate: numbers, or dicts keyed by stage number. `learning_rate` may also
-        be a `keras.optimizers.schedules.LearningRateSchedule`. Each stage gets a fresh Adam.
+        be a `keras.optimizers.schedules.LearningRateSchedule`. Each stage gets a fresh Adam
+        (`zoo.optimizers.FusedAdam`: Keras' Adam update in one kernel per variable).
       callbacks: extra Keras callbacks for every stage.
       save_freq: "epoch" or a number of steps between backups: at most that much work is lost
         to a crash.
@@ -332,7 +334,7 @@ def _fit_execution(compile_kwargs, num_steps):
 def _train_stage(model, make_dataset, num_steps, workdir, name, epochs, learning_rate,
                  validation_data, callbacks, verbose, compile_kwargs, save_freq,
                  lr_retry_factor, lr_retries):
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate), **(compile_kwargs or {}))
+    model.compile(optimizer=FusedAdam(learning_rate), **(compile_kwargs or {}))
     model.optimizer.build(model.trainable_variables)
     backup = Backup(os.path.join(workdir, "backup", name), num_steps, save_freq)
     backup.set_model(model)

@@ -18,6 +18,7 @@ tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfigur
 import keras  # noqa: E402
 
 from zoo import builders, distribute  # noqa: E402
+from zoo.optimizers import FusedAdam  # noqa: E402
 
 SHAPE = (8, 8, 1)
 GLOBAL_BATCH = 16
@@ -41,14 +42,18 @@ def build(kind):
     return model
 
 
-def one_step(kind, strategy, initial, images):
+def one_step(kind, strategy, initial, images, make_optimizer=None, repeats=1):
+    """Train `repeats` steps with SGD or `make_optimizer()` (built in the strategy's scope);
+    returns (weights before, weights after, model)."""
     with strategy.scope():
         model = build(kind)
         if initial is not None:
             model.set_weights(initial)
         before = [np.array(w) for w in model.get_weights()]
-        model.compile(optimizer=keras.optimizers.SGD(LEARNING_RATE))
-    model.fit(images, batch_size=GLOBAL_BATCH, epochs=1, shuffle=False, verbose=0)
+        model.compile(optimizer=make_optimizer() if make_optimizer else
+                      keras.optimizers.SGD(LEARNING_RATE))
+    model.fit(np.concatenate([images] * repeats), batch_size=GLOBAL_BATCH, epochs=1,
+              shuffle=False, verbose=0)
     return before, [np.array(w) for w in model.get_weights()], model
 
 
@@ -87,15 +92,30 @@ def main():
             results["loss_dtypes"] = {k: v.dtype.name for k, v in terms.items()}
             results["log_gamma_dtype"] = model.log_gamma.dtype
             results["dense_compute_dtype"] = model.encoder.get_layer("head").compute_dtype
+    # FusedAdam under MirroredStrategy: three steps against Keras' Adam in the same strategy
+    # (the same all-reduced gradients, so only the update kernels' rounding differs).
+    if policy == "none":
+        runs = {name: one_step("ae", mirrored, None, images,
+                               make_optimizer=lambda make=make: make(1e-2), repeats=3)
+                for name, make in (("fused", FusedAdam), ("keras", keras.optimizers.Adam))}
+        (before, fused, model), (_, reference, _) = runs["fused"], runs["keras"]
+        results["fused_adam_mirrored"] = {
+            "optimizer": type(model.optimizer).__name__,
+            "steps": int(model.optimizer.iterations.numpy()),
+            "max_abs_diff": max(float(np.max(np.abs(a - b))) for a, b in zip(fused, reference)),
+            "max_update": max(float(np.max(np.abs(a - b))) for a, b in zip(before, fused)),
+        }
     # A few steps on one device: training moves the weights under every policy (with float16
     # the LossScaleOptimizer may skip the first overflowing steps while it lowers its scale).
     model = build("vae_pinned")
     before = [np.array(w) for w in model.get_weights()]
-    model.compile(optimizer=keras.optimizers.Adam(1e-3))
+    model.compile(optimizer=FusedAdam(1e-3))  # zoo.training's optimizer
     history = model.fit(np.concatenate([images] * 10), batch_size=GLOBAL_BATCH, epochs=1,
                         shuffle=False, verbose=0).history
     results["few_steps"] = {
         "optimizer": type(model.optimizer).__name__,
+        "inner_optimizer": type(getattr(model.optimizer, "inner_optimizer",
+                                        model.optimizer)).__name__,
         "loss": float(history["loss"][-1]),
         "max_update": max(float(np.max(np.abs(a - np.array(b))))
                           for a, b in zip(before, model.get_weights())),

@@ -55,6 +55,18 @@ def test_replicas_draw_different_noise(float32_results):
     assert float32_results["replica_noise_max_abs_diff"] > 0.1
 
 
+def test_fused_adam_matches_keras_adam_under_mirrored(float32_results):
+    # zoo.optimizers.FusedAdam updates the per-replica variables through their handles; three
+    # steps give Keras' Adam's weights up to rounding. Adam divides by sqrt(v), which turns the
+    # rounding of near-zero gradients (from the first step's rounding) into larger weight
+    # differences (see the module docstring), so the bound is relative: 1e-3 of the largest
+    # update (a wrong bias correction or a missed replica moves weights by O(update)).
+    results = float32_results["fused_adam_mirrored"]
+    assert results["optimizer"] == "FusedAdam" and results["steps"] == 3
+    assert results["max_update"] > 1e-2
+    assert results["max_abs_diff"] <= 1e-3 * results["max_update"], results
+
+
 @pytest.mark.parametrize("policy", ["bfloat16", "float16"])
 def test_mixed_precision_keeps_loss_terms_float32(policy):
     results = run_step(policy)
@@ -65,6 +77,7 @@ def test_mixed_precision_keeps_loss_terms_float32(policy):
     assert few["max_update"] > 0 and few["loss"] == few["loss"]  # trained, finite
     if policy == "float16":
         assert few["optimizer"] == "LossScaleOptimizer"
+        assert few["inner_optimizer"] == "FusedAdam"
     else:
         for kind in ("ae", "vae_pinned"):
             assert results[kind]["max_abs_diff"] <= 1e-2 * max(1.0, results[kind]["max_update"])
