@@ -84,7 +84,8 @@ def load(spec, split="train", *, batch_size=None, shuffle=False, seed=0, with_la
       data_dir: TFDS data directory; for path sources, the directory relative paths are in.
       dequantize: y = (x + u) / levels, u ~ U[0, 1) (seeded), instead of x / (levels - 1).
       repeat: repeat indefinitely.
-      drop_remainder: drop the last incomplete batch.
+      drop_remainder: drop the last incomplete batch (implied by `repeat`, whose stream has
+        none: the batch dimension is then static).
       cache: for streamed sources (image folders, tfds:celeb_a): 'auto' caches the decoded
         split when it takes under half the available memory; True / False force it.
       **options: source options (also accepted as '?key=value' in the spec): crop, size,
