@@ -1,17 +1,18 @@
 r"""Benchmark: training samples/s and achieved FLOP/s against this machine's matmul roofline.
 
-    python -m bench.train                      # everything (about 4 minutes on 2 cores)
+    python -m bench.train                      # everything (about 10 minutes on 2 cores)
     python -m bench.train --models=mlp_vae --configs=default,spe
 
 Models (batch 128, Adam): the reg-balance paper's MNIST MLP GaussianVAE
 (`zoo.builders.mlp_vae(latent_dim=64)`: kappa = 64, 6 x 200 tanh encoder, 3 residual blocks of 2 x
 200 decoder, affine skip, learnable gamma), the VAE-OOD conv VAE (`zoo.builders.conv_vae()`, whose
-default latent_dim is 64) and a keras.io-style baseline (`KerasIOVAE`): the keras.io VAE example's
+default latent_dim is 64) and a keras.io-style baseline (`keras_io_vae`): the keras.io VAE example's
 structure (Sampling layer, encoder and decoder functional models, a custom `train_step` with a
 GradientTape computing reconstruction + KL, three metric trackers) with the same MLP layers.
 
 Roofline: the best FLOP/s of a 2048 x 2048 float32 matmul (`tf.linalg.matmul` in a
-`tf.function`, 2 n^3 FLOPs each), measured in the same run, before the models.
+`tf.function`, 2 n^3 FLOPs each) in TensorFlow's default thread pools (every core on one
+matmul), measured before, between and after the workers; the median is the machine's limit.
 
 FLOPs are counted analytically per example, multiply-adds as 2 FLOPs, elementwise work ignored:
 
@@ -23,24 +24,32 @@ training step    3 * forward   (backward ~ 2 * forward: gradients w.r.t. inputs 
 ```
 achieved FLOP/s = training FLOPs per example * samples/s; fraction = achieved / roofline.
 
-Configurations (`--configs`), each measured with XLA (`jit_compile=True`) off and on:
+Configurations (`--configs`); zoo models train with `zoo.optimizers.FusedAdam` (what
+`zoo.training.train` uses), the baseline with Keras' Adam:
 
 ```none
-default   what zoo.training.train does: compile(Adam) and fit, steps_per_execution = 1
-spe       steps_per_execution = --spe (several steps per tf.function call: less Python and
-          callback work per step)
-lean      spe plus a train_step prototype without per-step metric updates and the finite-check
-          of every gradient (logs every execution instead); measures the cost of that overhead
+default     compile and fit, steps_per_execution = 1 (XLA off and on)
+spe         steps_per_execution = --spe: several steps per tf.function call, less Python and
+            callback work per step (XLA off and on)
+lean        MLP only: spe plus a train_step prototype without per-step metric updates and the
+            finite-check of every gradient; measures the cost of that overhead
+keras_adam  MLP only: spe with keras.optimizers.Adam instead of FusedAdam
 ```
+
+Thread pools (`--cpu_threads`, `zoo.threads`): every mode runs in its own worker process, since
+TensorFlow fixes its pools at its first op: `tf` (TensorFlow's default) and `ops` (one thread per
+op, as many ops at once as cores). XLA figures are measured in `tf` only.
 
 Data: synthetic (a fixed in-memory array of 6,400 images, cached, repeated) by default; with
 `--mnist` also the real MNIST IDX pipeline (`zoo.data.load(..., shuffle=True, repeat=True)`)
-for the default model configuration, to show the input pipeline is not the bottleneck.
+for the default configuration of the zoo models, to show the input pipeline is not the
+bottleneck.
 
-Every model is built, traced (and XLA-compiled) and calibrated first; then `--repeats` rounds
-each time one epoch (~`--epoch_seconds`) of every figure and the roofline matmul, interleaved,
-so that load drifts of a shared machine hit every figure alike; the medians are reported with
-`os.getloadavg()`. `--profile=mlp_vae` prints a cProfile of one timed epoch.
+In a worker every model is built, traced (and XLA-compiled) and calibrated first; then
+`--repeats` rounds each time one epoch (~`--epoch_seconds`, from `on_epoch_begin` to
+`on_epoch_end`) of every figure, interleaved, so that load drifts of a shared machine hit every
+figure alike; medians are reported with `os.getloadavg()`. The summary lines compare the MLP's
+fastest setting with the targets. `--profile=mlp_vae` prints a cProfile of one timed epoch.
 """
 
 import json
@@ -53,7 +62,8 @@ from absl import app, flags
 
 FLAGS = flags.FLAGS
 flags.DEFINE_list("models", ["mlp_vae", "keras_io_vae", "conv_vae"], "Models to measure.")
-flags.DEFINE_list("configs", ["default", "spe", "lean"], "Configurations (see the docstring).")
+flags.DEFINE_list("configs", ["default", "spe", "lean", "keras_adam"],
+                  "Configurations (see the docstring).")
 flags.DEFINE_list("xla", ["off", "on"], "jit_compile settings to measure.")
 flags.DEFINE_integer("batch_size", 128, "Batch size.")
 flags.DEFINE_integer("spe", 50, "steps_per_execution of the spe and lean configurations.")
@@ -64,6 +74,10 @@ flags.DEFINE_string("mnist_data", "idx:/work/shared/data/mnist", "Data spec of M
 flags.DEFINE_integer("matmul_size", 2048, "n of the n x n roofline matmul.")
 flags.DEFINE_string("profile", None, "cProfile one timed epoch of this model's first figure.")
 flags.DEFINE_string("json", None, "Also write all results to this JSON file.")
+flags.DEFINE_list("cpu_threads", ["tf", "ops"], "zoo.threads modes to measure, each in its own "
+                  "process: tf (TensorFlow's default pools), ops (one thread per op).")
+flags.DEFINE_string("worker_threads", None, "Internal: measure in this mode (a worker).")
+flags.DEFINE_string("worker_json", None, "Internal: where a worker writes its figures.")
 
 
 def load():
@@ -234,6 +248,7 @@ def build(name, jit, spe, config):
     import keras
 
     from zoo import builders
+    from zoo.optimizers import FusedAdam
 
     keras.utils.set_random_seed(0)
     if name == "keras_io_vae":
@@ -242,11 +257,12 @@ def build(name, jit, spe, config):
     else:
         model = getattr(builders, name)(latent_dim=64)
         flops = forward_flops(model.encoder, model.decoder, model.skip)
-    if config == "lean":
-        if name == "keras_io_vae":
-            return None, flops
-        lean(model)
-    model.compile(optimizer=keras.optimizers.Adam(1e-3), jit_compile=jit,
+        if config == "lean":
+            lean(model)
+    # zoo.training's optimizer is FusedAdam; the baseline and `keras_adam` use Keras' Adam.
+    plain = name == "keras_io_vae" or config == "keras_adam"
+    optimizer = keras.optimizers.Adam(1e-3) if plain else FusedAdam(1e-3)
+    model.compile(optimizer=optimizer, jit_compile=jit,
                   steps_per_execution=1 if config == "default" else spe)
     return model, flops
 
@@ -296,32 +312,39 @@ def epoch_seconds(model, dataset, steps):
     return timer.times[-1]
 
 
-def specs():
-    """(model, config, xla, data) of every figure of the flags."""
+# Which figures are measured: (model, config) pairs; XLA only in TensorFlow's thread pools (XLA
+# runs its own code and its intra-op threads; "ops" would leave it one thread).
+MODEL_CONFIGS = {"mlp_vae": ("default", "spe", "lean", "keras_adam"),
+                 "keras_io_vae": ("default", "spe"),
+                 "conv_vae": ("default", "spe")}
+
+
+def specs(threads):
+    """(model, config, xla, data) of every figure of the flags, in thread mode `threads`."""
     out = []
     for config in FLAGS.configs:
         for xla in FLAGS.xla:
+            if xla == "on" and (threads != "tf" or config in ("lean", "keras_adam")):
+                continue
             for name in FLAGS.models:
-                if config == "lean" and name == "keras_io_vae":
+                if config not in MODEL_CONFIGS[name]:
                     continue
                 out.append((name, config, xla, "synthetic"))
-                if FLAGS.mnist and config == "default" and xla == "off":
+                if (FLAGS.mnist and config == "default" and xla == "off"
+                        and name != "keras_io_vae"):
                     out.append((name, config, xla, "mnist"))
     return out
 
 
-def main(argv):
-    del argv
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    roofline = matmul_roofline(FLAGS.matmul_size)
-    results = {"batch_size": FLAGS.batch_size, "cpu_count": os.cpu_count(),
-               "roofline_start": {"gflops": round(roofline / 1e9, 1), "load": load()},
-               "figures": []}
-    print(f"roofline at the start: {FLAGS.matmul_size}^2 float32 matmul {roofline / 1e9:.1f} "
-          f"GFLOP/s (load {load()})", flush=True)
+def measure(threads):
+    """Worker: set the thread pools, then time every figure of `specs(threads)` in interleaved
+    rounds; a list of figure dicts (samples/s per round) and the load."""
+    from zoo import threads as zoo_threads
+
+    zoo_threads.set_cpu_threads(threads)  # before any TensorFlow op
     datasets = {"synthetic": synthetic(FLAGS.batch_size)}
     entries = []
-    for name, config, xla, data_name in specs():
+    for name, config, xla, data_name in specs(threads):
         if data_name not in datasets:
             datasets[data_name] = mnist(FLAGS.batch_size)
         model, flops = build(name, xla == "on", FLAGS.spe, config)
@@ -334,8 +357,8 @@ def main(argv):
         steps = max(spe, int(FLAGS.epoch_seconds / per_step) // spe * spe)
         entries.append({"key": (name, config, xla, data_name), "model": model, "flops": flops,
                         "dataset": dataset, "steps": steps, "rates": []})
-        print(f"ready: {name} {config} xla={xla} {data_name}: {steps} steps per timed epoch",
-              flush=True)
+        print(f"ready [{threads}]: {name} {config} xla={xla} {data_name}: {steps} steps per "
+              f"timed epoch", flush=True)
     if FLAGS.profile:
         import cProfile
         import pstats
@@ -346,41 +369,126 @@ def main(argv):
         epoch_seconds(entry["model"], entry["dataset"], entry["steps"])
         profiler.disable()
         pstats.Stats(profiler).sort_stats("tottime").print_stats(20)
-    # Interleaved rounds: every figure and the roofline once per round, so that load drifts of
-    # the shared machine hit all of them alike; medians over the rounds.
-    rooflines = []
+    # Interleaved rounds: every figure once per round, so that load drifts of the shared
+    # machine hit all of them alike; medians over the rounds.
     for _ in range(FLAGS.repeats):
-        rooflines.append(matmul_roofline(FLAGS.matmul_size, seconds=0.5))
         for entry in entries:
             seconds = epoch_seconds(entry["model"], entry["dataset"], entry["steps"])
             entry["rates"].append(entry["steps"] * FLAGS.batch_size / seconds)
-    roofline = statistics.median(rooflines)
-    results["roofline"] = {"matmul": f"{FLAGS.matmul_size}x{FLAGS.matmul_size} float32",
-                           "gflops": round(roofline / 1e9, 1), "load": load(),
-                           "rounds_gflops": [round(r / 1e9, 1) for r in rooflines]}
-    print(f"roofline (median over the rounds): {roofline / 1e9:.1f} GFLOP/s, rounds "
-          f"{results['roofline']['rounds_gflops']} (load {load()})")
-    print(f"{'model':13} {'config':8} {'xla':4} {'data':9} {'samples/s':>10} {'GFLOP/s':>8} "
-          f"{'of roofline':>11}  samples/s per round")
+    figures = []
     for entry in entries:
         name, config, xla, data_name = entry["key"]
-        rate = statistics.median(entry["rates"])
-        achieved = 3 * entry["flops"] * rate
-        figure = {"model": name, "config": config, "xla": xla, "data": data_name,
-                  "samples_per_s": round(rate), "steps_per_epoch": entry["steps"],
-                  "rounds_samples_per_s": [round(r) for r in entry["rates"]],
-                  "forward_mflops_per_example": round(entry["flops"] / 1e6, 3),
-                  "gflops": round(achieved / 1e9, 1),
-                  "fraction_of_roofline": round(achieved / roofline, 3)}
-        results["figures"].append(figure)
-        print(f"{name:13} {config:8} {xla:4} {data_name:9} {rate:10.0f} {achieved / 1e9:8.1f} "
-              f"{achieved / roofline:11.1%}  {figure['rounds_samples_per_s']}")
-    results["load_end"] = load()
-    print(f"load at the end (1, 5, 15 min): {load()}")
+        figures.append({"model": name, "config": config, "xla": xla, "data": data_name,
+                        "threads": threads, "steps_per_epoch": entry["steps"],
+                        "samples_per_s": round(statistics.median(entry["rates"])),
+                        "rounds_samples_per_s": [round(r) for r in entry["rates"]],
+                        "forward_mflops_per_example": round(entry["flops"] / 1e6, 3)})
+    return {"figures": figures, "load": load()}
+
+
+def run_worker(threads):
+    """Run `measure(threads)` in a fresh process (thread pools are fixed at TensorFlow's first
+    op) with this run's flags; its result dict."""
+    import subprocess
+    import sys
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        output = os.path.join(folder, "figures.json")
+        passed = [a for a in sys.argv[1:] if not a.startswith(("--json", "--cpu_threads"))]
+        subprocess.run([sys.executable, "-m", "bench.train", *passed,
+                        f"--worker_threads={threads}", f"--worker_json={output}"], check=True)
+        with open(output) as f:
+            return json.load(f)
+
+
+def main(argv):
+    del argv
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    if FLAGS.worker_threads:
+        with open(FLAGS.worker_json, "w") as f:
+            json.dump(measure(FLAGS.worker_threads), f)
+        return
+    # The roofline is measured here, in TensorFlow's default pools (every core on one matmul),
+    # before, between and after the workers; its median is the machine's limit.
+    rooflines = [matmul_roofline(FLAGS.matmul_size)]
+    print(f"roofline: {FLAGS.matmul_size}^2 float32 matmul {rooflines[0] / 1e9:.1f} GFLOP/s "
+          f"(load {load()})", flush=True)
+    figures, loads = [], {}
+    for threads in FLAGS.cpu_threads:
+        result = run_worker(threads)
+        figures += result["figures"]
+        loads[threads] = result["load"]
+        rooflines.append(matmul_roofline(FLAGS.matmul_size))
+    roofline = statistics.median(rooflines)
+    results = {"batch_size": FLAGS.batch_size, "cpu_count": os.cpu_count(),
+               "roofline": {"matmul": f"{FLAGS.matmul_size}x{FLAGS.matmul_size} float32",
+                            "gflops": round(roofline / 1e9, 1),
+                            "rounds_gflops": [round(r / 1e9, 1) for r in rooflines]},
+               "load_after_workers": loads, "figures": figures}
+    print(f"roofline (median): {roofline / 1e9:.1f} GFLOP/s, measurements "
+          f"{results['roofline']['rounds_gflops']}")
+    print(f"{'model':13} {'config':10} {'xla':4} {'threads':7} {'data':9} {'samples/s':>10} "
+          f"{'GFLOP/s':>8} {'of roofline':>11}  samples/s per round")
+    for figure in figures:
+        achieved = 3 * figure["forward_mflops_per_example"] * 1e6 * figure["samples_per_s"]
+        figure["gflops"] = round(achieved / 1e9, 1)
+        figure["fraction_of_roofline"] = round(achieved / roofline, 3)
+        print(f"{figure['model']:13} {figure['config']:10} {figure['xla']:4} "
+              f"{figure['threads']:7} {figure['data']:9} {figure['samples_per_s']:10d} "
+              f"{achieved / 1e9:8.1f} {achieved / roofline:11.1%}  "
+              f"{figure['rounds_samples_per_s']}")
+    results["summary"] = summary(figures)
+    for line in results["summary"]:
+        print(line)
     print(json.dumps(results))
     if FLAGS.json:
         with open(FLAGS.json, "w") as f:
             json.dump(results, f, indent=2)
+
+
+def summary(figures):
+    """Lines on the targets: the MLP's best figure against the roofline and the baseline, the
+    faster XLA setting per model, and the input pipeline."""
+    def find(**key):
+        found = [f for f in figures if all(f[k] == v for k, v in key.items())]
+        return found[0] if found else None
+
+    lines = []
+    mlp = [f for f in figures if f["model"] == "mlp_vae" and f["config"] != "lean"
+           and f["data"] == "synthetic"]
+    plain = find(model="keras_io_vae", config="default", xla="off", threads="tf")
+    if mlp:
+        best = max(mlp, key=lambda f: f["samples_per_s"])
+        lines.append(f"MLP GaussianVAE, fastest zoo setting: {best['samples_per_s']} samples/s "
+                     f"({best['config']}, xla {best['xla']}, threads {best['threads']}) = "
+                     f"{best['fraction_of_roofline']:.1%} of the roofline (target 50%)")
+        if plain:
+            lines.append(f"  vs the plain keras.io-style VAE (default fit, Keras Adam, "
+                         f"TensorFlow's threads): {plain['samples_per_s']} samples/s, "
+                         f"{best['samples_per_s'] / plain['samples_per_s']:.2f}x (target 1.4x)")
+        same = find(model="keras_io_vae", config=best["config"], xla=best["xla"],
+                    threads=best["threads"])
+        if same:
+            lines.append(f"  vs the keras.io-style VAE in the same setting: "
+                         f"{same['samples_per_s']} samples/s, "
+                         f"{best['samples_per_s'] / same['samples_per_s']:.2f}x")
+    for name in ("mlp_vae", "conv_vae", "keras_io_vae"):
+        off = find(model=name, config="default", xla="off", threads="tf", data="synthetic")
+        on = find(model=name, config="default", xla="on", threads="tf", data="synthetic")
+        if off and on:
+            faster = "off" if off["samples_per_s"] >= on["samples_per_s"] else "on"
+            lines.append(f"{name}: XLA off {off['samples_per_s']}, on {on['samples_per_s']} "
+                         f"samples/s (default fit, TensorFlow's threads): faster is {faster}")
+        for threads in FLAGS.cpu_threads:
+            real = find(model=name, config="default", xla="off", threads=threads, data="mnist")
+            fake = find(model=name, config="default", xla="off", threads=threads,
+                        data="synthetic")
+            if real and fake:
+                lines.append(f"{name} input [{threads}]: MNIST pipeline {real['samples_per_s']} "
+                             f"vs synthetic {fake['samples_per_s']} samples/s "
+                             f"({real['samples_per_s'] / fake['samples_per_s']:.0%})")
+    return lines
 
 
 if __name__ == "__main__":
