@@ -49,7 +49,9 @@ In a worker every model is built, traced (and XLA-compiled) and calibrated first
 `--repeats` rounds each time one epoch (~`--epoch_seconds`, from `on_epoch_begin` to
 `on_epoch_end`) of every figure, interleaved, so that load drifts of a shared machine hit every
 figure alike; medians are reported with `os.getloadavg()`. The summary lines compare the MLP's
-fastest setting with the targets. `--profile=mlp_vae` prints a cProfile of one timed epoch.
+fastest setting with the targets. `--profile=mlp_vae` prints a cProfile of one timed epoch;
+`--op_profile=mlp_vae` records one epoch with the TensorFlow profiler (open `--op_profile_dir` in
+TensorBoard's profile tab) and prints the self time per op type (summed over threads) per step.
 """
 
 import json
@@ -73,6 +75,9 @@ flags.DEFINE_bool("mnist", True, "Also measure with the real MNIST pipeline.")
 flags.DEFINE_string("mnist_data", "idx:/work/shared/data/mnist", "Data spec of MNIST.")
 flags.DEFINE_integer("matmul_size", 2048, "n of the n x n roofline matmul.")
 flags.DEFINE_string("profile", None, "cProfile one timed epoch of this model's first figure.")
+flags.DEFINE_string("op_profile", None, "TensorFlow-profile one epoch of this model's first "
+                    "figure and print the self time per op type.")
+flags.DEFINE_string("op_profile_dir", "/tmp/zoo_bench_profile", "Where --op_profile writes.")
 flags.DEFINE_string("json", None, "Also write all results to this JSON file.")
 flags.DEFINE_list("cpu_threads", ["tf", "ops"], "zoo.threads modes to measure, each in its own "
                   "process: tf (TensorFlow's default pools), ops (one thread per op).")
@@ -369,6 +374,9 @@ def measure(threads):
         epoch_seconds(entry["model"], entry["dataset"], entry["steps"])
         profiler.disable()
         pstats.Stats(profiler).sort_stats("tottime").print_stats(20)
+    if FLAGS.op_profile:
+        entry = next(e for e in entries if e["key"][0] == FLAGS.op_profile)
+        op_profile(entry, os.path.join(FLAGS.op_profile_dir, threads))
     # Interleaved rounds: every figure once per round, so that load drifts of the shared
     # machine hit all of them alike; medians over the rounds.
     for _ in range(FLAGS.repeats):
@@ -384,6 +392,40 @@ def measure(threads):
                         "rounds_samples_per_s": [round(r) for r in entry["rates"]],
                         "forward_mflops_per_example": round(entry["flops"] / 1e6, 3)})
     return {"figures": figures, "load": load()}
+
+
+def op_profile(entry, logdir):
+    """Profile one epoch of `entry` into `logdir`; print self time per op type and step."""
+    import collections
+    import glob
+
+    import tensorflow as tf
+    # The converter behind TensorBoard's profile tab (no public API; a benchmark may use it).
+    from tensorflow.python.profiler.internal import _pywrap_profiler_plugin
+
+    tf.profiler.experimental.start(logdir)
+    wall = epoch_seconds(entry["model"], entry["dataset"], entry["steps"]) / entry["steps"]
+    tf.profiler.experimental.stop()
+    path = max(glob.glob(os.path.join(logdir, "**", "*.xplane.pb"), recursive=True),
+               key=os.path.getmtime)
+    data, ok = _pywrap_profiler_plugin.xspace_to_tools_data([path], "framework_op_stats")
+    if not ok:
+        print(f"op profile: could not convert {path}")
+        return
+    table = json.loads(data)[0]
+    columns = [c["id"] for c in table["cols"]]
+    self_time, count = collections.Counter(), collections.Counter()
+    for row in table["rows"]:
+        values = dict(zip(columns, (cell["v"] if cell else None for cell in row["c"])))
+        if values["type"] != "IDLE":
+            self_time[values["type"]] += values["total_self_time"]
+            count[values["type"]] += values["occurrences"]
+    total = sum(self_time.values())
+    print(f"op profile of {entry['key']}: {total / entry['steps'] / 1e3:.2f} ms of op self time "
+          f"per step (all threads) in {wall * 1e3:.2f} ms of wall time (profiled); trace in "
+          f"{logdir}")
+    for name, micros in self_time.most_common(12):
+        print(f"  {name:32} {micros / entry['steps']:8.1f} us/step {micros / total:6.1%}")
 
 
 def run_worker(threads):
