@@ -315,15 +315,27 @@ def train(model, dataset, workdir, epochs, learning_rate=1e-3, validation_data=N
 
 
 def _fit_execution(compile_kwargs, num_steps):
-    """`compile_kwargs` with a `steps_per_execution` that divides the epoch.
+    """`compile_kwargs` with a `steps_per_execution` that divides the epoch and that the
+    current strategy can run.
 
     On the repeated stream an execution always runs all its steps, so with k not dividing the
     epoch's S steps every epoch would take ceil(S / k) * k batches; k is lowered to the largest
-    divisor of S not above it instead.
+    divisor of S not above it instead. Under a (multi-worker) mirrored strategy with more than
+    one replica, Keras 3 cannot run several steps per execution (the optimizer's cross-replica
+    merge inside its step loop fails with "You must feed a value for placeholder tensor",
+    keras-team/keras#19246; a plain Sequential model fails the same way): k is set to 1.
     """
     compile_kwargs = dict(compile_kwargs or {})
     k = compile_kwargs.get("steps_per_execution", 1)
-    if isinstance(k, int) and k > 1 and num_steps % k:
+    strategy = tf.distribute.get_strategy()
+    mirrored = (tf.distribute.MirroredStrategy, tf.distribute.MultiWorkerMirroredStrategy)
+    if (isinstance(k, int) and k > 1 and isinstance(strategy, mirrored)
+            and strategy.num_replicas_in_sync > 1):
+        print(f"zoo.training: steps_per_execution {k} -> 1: Keras 3 cannot run several steps "
+              f"per execution under {type(strategy).__name__} with "
+              f"{strategy.num_replicas_in_sync} replicas (keras-team/keras#19246)", flush=True)
+        compile_kwargs["steps_per_execution"] = 1
+    elif isinstance(k, int) and k > 1 and num_steps % k:
         divisor = max(d for d in range(1, k + 1) if num_steps % d == 0)
         print(f"zoo.training: steps_per_execution {k} -> {divisor}, a divisor of the "
               f"{num_steps} steps per epoch", flush=True)

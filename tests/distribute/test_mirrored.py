@@ -67,6 +67,15 @@ def test_fused_adam_matches_keras_adam_under_mirrored(float32_results):
     assert results["max_abs_diff"] <= 1e-3 * results["max_update"], results
 
 
+def test_training_falls_back_to_one_step_per_execution(float32_results):
+    # Keras 3 fails on steps_per_execution > 1 with 2 replicas (keras-team/keras#19246);
+    # zoo.training.train lowers it to 1, says so, and trains: 2 epochs of 4 steps.
+    results = float32_results["train_spe"]
+    assert "steps_per_execution 4 -> 1" in results["log"]
+    assert results["steps"] == 8
+    assert all(loss == loss for loss in results["losses"])  # finite, not NaN
+
+
 @pytest.mark.parametrize("policy", ["bfloat16", "float16"])
 def test_mixed_precision_keeps_loss_terms_float32(policy):
     results = run_step(policy)
