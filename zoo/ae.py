@@ -46,10 +46,10 @@ class AE(GenerativeModel):
 
     def encode(self, x, training=False):
         """The code z [N, latent_dim]."""
-        return self.encoder(x, training=training)
+        return self.apply_network(self.encoder, x, training)
 
     def decode(self, z, training=False):
-        return self.decoder(z, training=training)
+        return self.apply_network(self.decoder, z, training)
 
     def generate(self, noise):
         return self.decode(noise)

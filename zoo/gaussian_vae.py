@@ -105,7 +105,7 @@ class GaussianVAE(GenerativeModel):
 
     def encode(self, x, training=False):
         """(mean, log std) of q(z|x), each [N, latent_dim] and float32 (mixed precision too)."""
-        stats = tf.cast(self.encoder(x, training=training), tf.float32)
+        stats = tf.cast(self.apply_network(self.encoder, x, training), tf.float32)
         z_mean, head = stats[:, :self.latent_dim], stats[:, self.latent_dim:]
         if self.posterior_scale == "softplus":
             return z_mean, tf.math.log(tf.nn.softplus(head) + SOFTPLUS_FLOOR)
@@ -113,7 +113,7 @@ class GaussianVAE(GenerativeModel):
 
     def decode(self, z, training=False):
         """The decoder mean mu_x(z), with the affine skip when enabled; float32."""
-        x_mean = tf.cast(self.decoder(z, training=training), tf.float32)
+        x_mean = tf.cast(self.apply_network(self.decoder, z, training), tf.float32)
         if self.skip is not None:
             x_mean = x_mean + tf.reshape(tf.cast(self.skip(z), tf.float32), tf.shape(x_mean))
         return x_mean
