@@ -5,7 +5,9 @@ Models: `AE`, `GaussianVAE` (learnable or fixed decoder variance gamma, affine s
 model configurations in `zoo.builders`, loss terms in `zoo.losses`,
 data sources in `zoo.data`, metrics in `zoo.metrics`, SavedModel export and loading in
 `zoo.export` / `zoo.load`, training-diagnostic callbacks (gamma, ||dL/dz||, sigma_z
-histograms, active units, sample grids) in `zoo.diagnostics`.
+histograms, active units, sample grids) in `zoo.diagnostics`; resumable training in
+`zoo.training` (with `zoo.optimizers.FusedAdam`), `tf.distribute` strategies in
+`zoo.distribute`, CPU thread pools in `zoo.threads`.
 """
 
 from zoo.ae import AE
