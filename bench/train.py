@@ -417,12 +417,11 @@ def op_profile(entry, logdir):
         return
     table = json.loads(data)[0]
     columns = [c["id"] for c in table["cols"]]
-    self_time, count = collections.Counter(), collections.Counter()
+    self_time = collections.Counter()
     for row in table["rows"]:
         values = dict(zip(columns, (cell["v"] if cell else None for cell in row["c"])))
         if values["type"] != "IDLE":
             self_time[values["type"]] += values["total_self_time"]
-            count[values["type"]] += values["occurrences"]
     total = sum(self_time.values())
     print(f"op profile of {entry['key']}: {total / entry['steps'] / 1e3:.2f} ms of op self time "
           f"per step (all threads) in {wall * 1e3:.2f} ms of wall time (profiled); trace in "

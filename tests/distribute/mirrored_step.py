@@ -6,8 +6,11 @@ the default strategy, on the same global batch. Prints one JSON line of results.
 The two logical devices must be configured before TensorFlow initialises, hence a subprocess.
 """
 
+import contextlib
+import io
 import json
 import sys
+import tempfile
 
 import numpy as np
 import tensorflow as tf
@@ -105,13 +108,8 @@ def main():
             "max_abs_diff": max(float(np.max(np.abs(a - b))) for a, b in zip(fused, reference)),
             "max_update": max(float(np.max(np.abs(a - b))) for a, b in zip(before, fused)),
         }
-    # zoo.training.train under 2 replicas with steps_per_execution 4 (which Keras 3 cannot run
-    # there): it falls back to one step per execution and trains.
-    if policy == "none":
-        import contextlib
-        import io
-        import tempfile
-
+        # zoo.training.train under 2 replicas with steps_per_execution 4 (which Keras 3 cannot
+        # run there): it falls back to one step per execution and trains.
         with mirrored.scope():
             model = build("ae")
         log = io.StringIO()

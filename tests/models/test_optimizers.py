@@ -11,7 +11,7 @@ from zoo.optimizers import FusedAdam
 TARGET = np.linspace(-2.0, 3.0, 40).astype("float32").reshape(8, 5)
 
 
-def run(optimizer, steps, jit_compile=False, **schedule):
+def run(optimizer, steps, jit_compile=False):
     """`steps` Adam steps on L(w) = sum(c * (w - t)^2) from w = 0; the weights after each."""
     weight = keras.Variable(np.zeros((8, 5), "float32"))
     scale = tf.constant(np.linspace(0.5, 4.0, 40).reshape(8, 5), tf.float32)
