@@ -24,7 +24,7 @@ training step    3 * forward   (backward ~ 2 * forward: gradients w.r.t. inputs 
 ```
 achieved FLOP/s = training FLOPs per example * samples/s; fraction = achieved / roofline.
 
-Configurations (`--configs`); zoo models train with `zoo.optimizers.FusedAdam` (what
+Configurations (`--configs`); zoo models train with `zoo.training.FusedAdam` (what
 `zoo.training.train` uses), the baseline with Keras' Adam:
 
 ```none
@@ -38,7 +38,7 @@ lean        MLP only: spe plus a train_step prototype without per-step metric up
 keras_adam  MLP only: spe with keras.optimizers.Adam instead of FusedAdam
 ```
 
-Thread pools (`--cpu_threads`, `zoo.threads`): every mode runs in its own worker process, since
+Thread pools (`--cpu_threads`, `zoo.runtime.threads`): every mode runs in its own worker process, since
 TensorFlow fixes its pools at its first op: `tf` (TensorFlow's default) and `ops` (one thread per
 op, as many ops at once as cores). XLA figures are measured in `tf` only.
 
@@ -81,7 +81,7 @@ flags.DEFINE_string("op_profile", None, "TensorFlow-profile one epoch of this mo
                     "figure and print the self time per op type.")
 flags.DEFINE_string("op_profile_dir", "/tmp/zoo_bench_profile", "Where --op_profile writes.")
 flags.DEFINE_string("json", None, "Also write all results to this JSON file.")
-flags.DEFINE_list("cpu_threads", ["tf", "ops"], "zoo.threads modes to measure, each in its own "
+flags.DEFINE_list("cpu_threads", ["tf", "ops"], "zoo.runtime.threads modes to measure, each in its own "
                   "process: tf (TensorFlow's default pools), ops (one thread per op).")
 flags.DEFINE_string("worker_threads", None, "Internal: measure in this mode (a worker).")
 flags.DEFINE_string("worker_json", None, "Internal: where a worker writes its figures.")
@@ -236,7 +236,7 @@ def lean(model):
     overhead costs, not a proposal to drop the guard."""
     import tensorflow as tf
 
-    from zoo.base import images_of
+    from zoo.models.base import images_of
 
     def train_step(data):
         x = images_of(data)
@@ -255,7 +255,7 @@ def build(name, jit, spe, config):
     import keras
 
     from zoo import builders
-    from zoo.optimizers import FusedAdam
+    from zoo.training.optimizers import FusedAdam
 
     keras.utils.set_random_seed(0)
     if name == "keras_io_vae":
@@ -347,7 +347,7 @@ def specs(threads):
 def measure(threads):
     """Worker: set the thread pools, then time every figure of `specs(threads)` in interleaved
     rounds; a list of figure dicts (samples/s per round) and the load."""
-    from zoo import threads as zoo_threads
+    from zoo.runtime import threads as zoo_threads
 
     zoo_threads.set_cpu_threads(threads)  # before any TensorFlow op
     datasets = {"synthetic": synthetic(FLAGS.batch_size)}

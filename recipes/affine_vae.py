@@ -22,7 +22,8 @@ import os
 import numpy as np
 from absl import app
 
-from zoo import experiment, paper_values
+from recipes import paper_values
+from zoo import experiment
 
 PRESETS = {
     "paper": {"data": "synthetic:affine_subspace", "data_dim": 10, "subspace_dim": 3,

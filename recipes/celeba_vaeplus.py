@@ -36,7 +36,8 @@ import os
 import numpy as np
 from absl import app
 
-from zoo import experiment, paper_values
+from recipes import paper_values
+from zoo import experiment
 
 PRESETS = {
     "paper": {"data": "folder:/path/to/img_align_celeba", "crops": ["celeba128", "celeba64"],

@@ -44,7 +44,8 @@ import time
 import numpy as np
 from absl import app
 
-from zoo import experiment, paper_values
+from recipes import paper_values
+from zoo import experiment
 
 MODELS = ("ae", "vae", "vae_warmup")
 MODEL_LABELS = {"ae": "AE", "vae": "VAE", "vae_warmup": "VAE + KL warm-start"}
@@ -171,7 +172,7 @@ def train_and_evaluate(config, family, point, depth, spec, kwargs, kind, arrays)
     def evaluate():
         keras.utils.set_random_seed(config["seed"])
         model = build_model(config, family, kind, x_train.shape[1:], kwargs)
-        steps = experiment.steps_per_epoch(spec, config["batch_size"])
+        steps = experiment.batches_per_epoch(spec, config["batch_size"])
         lr, epochs = schedule(config, steps)
         train = functools.partial(data.load, spec, "train", batch_size=config["batch_size"],
                                   shuffle=True, seed=config["seed"])

@@ -4,7 +4,7 @@
         --metrics=rec,nll,bpd,au,ndb,fd_mnist --output=results.json
 
 `--model` is a `.keras` file of a zoo model or an exported SavedModel folder (`zoo.load`).
-Metrics (`zoo.evaluation.evaluate`; definitions and conventions in `zoo.metrics`):
+Metrics (`zoo.experiment.evaluation.evaluate`; definitions and conventions in `zoo.metrics`):
 
   rec       reconstruction error, ||x - x_hat||^2 summed over pixels, mean over images
   nll, bpd  IWAE -log p(x) with K = --num_samples (nats) and bits per dim with the data's
@@ -59,7 +59,9 @@ def format_table(results):
 
 def main(argv):
     del argv
-    from zoo import data, evaluation, experiment
+    from zoo import data, experiment
+
+    from zoo.experiment import evaluation
 
     start = time.time()
     flag_values = {name: FLAGS[name].value for name in (

@@ -9,7 +9,7 @@ network (same seed, so the same initial weights) is retrained from scratch with 
 gamma*. For both: test reconstruction error (sum of squares per image), MMD(q(z), N(0, I))
 (`zoo.metrics.mmd_to_prior`: 7-scale IMQ, one posterior sample per image, n = `mmd_samples`
 test images) and ||dL/dz||_2 on a fixed probe batch every `diagnostics_every` steps
-(`zoo.diagnostics.StepDiagnostics`, models/<name>/diagnostics/steps.csv), plotted in
+(`zoo.training.StepDiagnostics`, models/<name>/diagnostics/steps.csv), plotted in
 grad_norm.png (the paper's Figure 1).
 
 Presets: `paper`: CelebA 64 and 128 (the `data` folder cropped with crop=celeba64 / celeba128),
@@ -27,7 +27,8 @@ import time
 import numpy as np
 from absl import app
 
-from zoo import experiment, paper_values
+from recipes import paper_values
+from zoo import experiment
 
 PRESETS = {
     "paper": {"data": "folder:/path/to/img_align_celeba", "crops": ["celeba64", "celeba128"],
@@ -75,7 +76,10 @@ def build_model(config, input_shape, gamma):
 def train_and_evaluate(config, spec, name, gamma, x_test):
     import keras
 
-    from zoo import data, diagnostics, metrics, training
+    from zoo import data, metrics, training
+
+
+    from zoo.training import callbacks as diagnostics
 
     directory = experiment.model_dir(config, name)
 

@@ -30,7 +30,8 @@ import time
 
 from absl import app
 
-from zoo import experiment, paper_values
+from recipes import paper_values
+from zoo import experiment
 
 PRESETS = {
     "paper": {
@@ -102,8 +103,8 @@ def train_and_evaluate(config, name, x_test):
     def evaluate():
         keras.utils.set_random_seed(config["seed"])
         model = build_model(config, name, x_test.shape[1:])
-        steps = experiment.steps_per_epoch(config["data"], config["batch_size"])
-        schedule, epochs = experiment.iwae_schedule(
+        steps = experiment.batches_per_epoch(config["data"], config["batch_size"])
+        schedule, epochs = training.iwae_schedule(
             steps, config["rounds"], config["epochs_per_round"], config["learning_rate"])
         train = functools.partial(data.load, config["data"], "train",
                                   batch_size=config["batch_size"], shuffle=True,

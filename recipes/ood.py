@@ -45,7 +45,8 @@ import time
 import numpy as np
 from absl import app
 
-from zoo import experiment, paper_values
+from recipes import paper_values
+from zoo import experiment
 
 TRANSFORMS = ("hflip", "vflip", "invert", "uniform_noise")
 PAPER_TABLES = {"fashion_kappa": paper_values.VAE_OOD_FASHION_BY_KAPPA,
@@ -167,7 +168,7 @@ def train_and_evaluate(config, exp_name, spec, sets, kappa, width):
         keras.utils.set_random_seed(config["seed"])
         model = builders.conv_vae(sets["test"].shape[1:], latent_dim=kappa, width=width,
                                   gamma_init=config["gamma_init"], seed=config["seed"])
-        steps = experiment.steps_per_epoch(spec, config["batch_size"])
+        steps = experiment.batches_per_epoch(spec, config["batch_size"])
         epochs = max(1, math.ceil(config["steps"] / steps))
         train = functools.partial(data.load, spec, "train", batch_size=config["batch_size"],
                                   shuffle=True, seed=config["seed"], dequantize=True)

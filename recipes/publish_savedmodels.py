@@ -14,7 +14,7 @@ interrupted publish resumes) give the five models:
 - `mnist_vaeplus`, `mnist_wae_mmd`, `mnist_ae`: one `recipes.celeba_vaeplus` run on MNIST with
   256-unit networks (VAE+, the WAE-MMD built on its AE, and that AE of stage 0 alone).
 
-Each export is measured as users load it (`zoo.evaluation`, the code of `recipes.evaluate`) on
+Each export is measured as users load it (`zoo.experiment.evaluation`, the code of `recipes.evaluate`) on
 the MNIST test set (`card.json`): reconstruction error (all 10,000 images and a seeded random
 1,000), NLL and bits/dim from the `score` signature and active units (VAE family), NDB / K (K =
 100) and the MNIST-classifier Frechet distance of 10,000 samples. `golden.json` holds the
@@ -34,8 +34,8 @@ import time
 import numpy as np
 from absl import app, flags
 
-from zoo import paper_values
-from zoo.io import write_json, write_text
+from recipes import paper_values
+from zoo.files import write_json, write_text
 
 flags.DEFINE_string("data", "tfds:mnist", "MNIST source (zoo.data spec), e.g. idx:DIR.")
 flags.DEFINE_string("runs", "runs/publish", "Work folder of the recipe runs.")
@@ -135,8 +135,10 @@ NAMES = {"rec": "reconstruction_error", "nll": "nll", "bpd": "bits_per_dim",
 
 def measure(path, x_test):
     """Card metrics of one export, loaded as users load it, on the MNIST test set
-    (`zoo.evaluation.evaluate`, the code behind `python -m recipes.evaluate`)."""
-    from zoo import data, evaluation, experiment, metrics
+    (`zoo.experiment.evaluation.evaluate`, the code behind `python -m recipes.evaluate`)."""
+    from zoo import data, experiment, metrics
+
+    from zoo.experiment import evaluation
 
     model, kind = evaluation.load_model(path)
     names = ["rec", "ndb", "fd_mnist"]

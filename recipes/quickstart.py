@@ -18,10 +18,10 @@ import time
 
 from absl import app, flags
 
-from zoo import distribute
+from zoo.runtime import strategies
 
 FLAGS = flags.FLAGS
-distribute.define_flags()  # --strategy, --tpu, --mixed_precision, --cpu_threads
+strategies.define_flags()  # --strategy, --tpu, --mixed_precision, --cpu_threads
 flags.DEFINE_string("workdir", "runs/quickstart", "Output folder.")
 flags.DEFINE_string("data", "sklearn:digits", "Data spec (see zoo.data); 8 x 8 x 1 by default.")
 flags.DEFINE_integer("seed", 0, "Seed of weights, shuffling and samples.")
@@ -50,10 +50,12 @@ def main(argv):
     import numpy as np
 
     import zoo
-    from zoo import checks, data, io, metrics, plots, training
+    from zoo import data, files, metrics, plots, training
 
-    strategy = distribute.from_flags()  # first: multiworker must start before any TF op
-    workdir = distribute.worker_dir(FLAGS.workdir, strategy)  # non-chief: a temporary folder
+    from zoo.training import checks
+
+    strategy = strategies.from_flags()  # first: multiworker must start before any TF op
+    workdir = strategies.worker_dir(FLAGS.workdir, strategy)  # non-chief: a temporary folder
     start = time.time()
     keras.utils.set_random_seed(FLAGS.seed)
     epochs = {stage: int(e) for stage, e in zip((0, 1, 2), FLAGS.epochs, strict=True)}
@@ -84,11 +86,11 @@ def main(argv):
                         "of": FLAGS.latent_dim, "data": "test set, ddof 0, threshold 0.01"},
         "wall_time_seconds": round(time.time() - start, 1),
     }
-    io.write_json(os.path.join(workdir, "metrics.json"), results)
+    files.write_json(os.path.join(workdir, "metrics.json"), results)
     zoo.export(model, os.path.join(workdir, "saved_model"),
                metadata={"preprocessing": f"{FLAGS.data}, float32 in [0, 1]",
                          "metrics": results})
-    distribute.remove_worker_dir(workdir, FLAGS.workdir)
+    strategies.remove_worker_dir(workdir, FLAGS.workdir)
     print(f"wrote {FLAGS.workdir}: samples.png, reconstructions.png, metrics.json, "
           f"saved_model/; {results}")
 

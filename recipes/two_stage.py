@@ -41,7 +41,8 @@ import os
 import numpy as np
 from absl import app
 
-from zoo import experiment, paper_values
+from recipes import paper_values
+from zoo import experiment
 
 ROWS = (("first_stage_only", "VAE (stage 1 only)"), ("two_stage_vae", "2-stage VAE"),
         ("wae_mmd", "WAE-MMD"))
@@ -160,7 +161,7 @@ def run_seed(config, key, spec, seed, real, train_ref, x_test):
     from zoo import data, metrics, training
 
     seeded = {**config, "seed": seed}
-    steps = experiment.steps_per_epoch(spec, config["batch_size"])
+    steps = experiment.batches_per_epoch(spec, config["batch_size"])
     train = functools.partial(data.load, spec, "train", batch_size=config["batch_size"],
                               shuffle=True, seed=seed)
     compile_kwargs = {"steps_per_execution": config["steps_per_execution"]}

@@ -1,21 +1,26 @@
 """A Keras 3 / TensorFlow zoo of autoencoder-based generative models.
 
-Models: `AE`, `GaussianVAE` (learnable or fixed decoder variance gamma, affine skip), `WAEMMD`,
-`TwoStageVAE`, `VAEPlus`. Network builders of the papers live in `zoo.networks`, ready-made
-model configurations in `zoo.builders`, loss terms in `zoo.losses`,
-data sources in `zoo.data`, metrics in `zoo.metrics`, SavedModel export and loading in
-`zoo.export` / `zoo.load`, training-diagnostic callbacks (gamma, ||dL/dz||, sigma_z
-histograms, active units, sample grids) in `zoo.diagnostics`; resumable training in
-`zoo.training` (with `zoo.optimizers.FusedAdam`), `tf.distribute` strategies in
-`zoo.distribute`, CPU thread pools in `zoo.threads`.
+The package is laid out by role:
+
+```none
+zoo.models       AE, GaussianVAE, WAEMMD, TwoStageVAE, VAEPlus; loss terms; builders
+zoo.networks     the papers' encoder and decoder networks (functional Keras models)
+zoo.data         data sources behind one spec string, scaling conventions, tf.data pipelines
+zoo.training     resumable training (`train`), backups, divergence guard, callbacks, FusedAdam
+zoo.runtime      tf.distribute strategies and CPU thread pools
+zoo.saved_model  SavedModel export (`zoo.export`), serving signatures, loading (`zoo.load`)
+zoo.metrics      the papers' evaluation metrics
+zoo.experiment   what the recipes share: flags and presets, workdir, reports, evaluation
+zoo.files        atomic file writes; zoo.plots: image grids
+```
+
+The names used most are also here: the model classes, `zoo.export`, `zoo.load`,
+`zoo.builders` (ready-made model configurations) and `zoo.losses`.
 """
 
-from zoo.ae import AE
-from zoo.gaussian_vae import GaussianVAE
+from zoo import data, metrics, networks, training
+from zoo.models import AE, WAEMMD, GaussianVAE, TwoStageVAE, VAEPlus, builders, losses
 from zoo.saved_model import ExportedModel, export, load
-from zoo.two_stage_vae import TwoStageVAE
-from zoo.vae_plus import VAEPlus
-from zoo.wae_mmd import WAEMMD
 
-__all__ = ["AE", "ExportedModel", "GaussianVAE", "TwoStageVAE", "VAEPlus", "WAEMMD", "export",
-           "load"]
+__all__ = ["AE", "ExportedModel", "GaussianVAE", "TwoStageVAE", "VAEPlus", "WAEMMD", "builders",
+           "data", "export", "load", "losses", "metrics", "networks", "training"]

@@ -6,7 +6,7 @@ import os
 import numpy as np
 from PIL import Image
 
-from zoo.io import atomic_path
+from zoo.files import atomic_path
 
 
 def image_grid(images, columns=None, scale=1, padding=1):

@@ -20,8 +20,9 @@ tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfigur
 
 import keras  # noqa: E402
 
-from zoo import builders, distribute, training  # noqa: E402
-from zoo.optimizers import FusedAdam  # noqa: E402
+from zoo import builders, training  # noqa: E402
+from zoo.runtime import strategies  # noqa: E402
+from zoo.training.optimizers import FusedAdam  # noqa: E402
 
 SHAPE = (8, 8, 1)
 GLOBAL_BATCH = 16
@@ -76,12 +77,12 @@ def main():
     for arg in sys.argv[1:]:
         if arg.startswith("--mixed_precision="):
             policy = arg.split("=", 1)[1]
-    distribute.set_mixed_precision(policy)
+    strategies.set_mixed_precision(policy)
     images = np.random.default_rng(0).uniform(size=(GLOBAL_BATCH, *SHAPE)).astype("float32")
-    mirrored = distribute.make_strategy("mirrored")
+    mirrored = strategies.make_strategy("mirrored")
     results = {"replicas": mirrored.num_replicas_in_sync, "policy": policy}
     for kind in ("ae", "vae_pinned"):
-        before, single, _ = one_step(kind, distribute.make_strategy("default"), None, images)
+        before, single, _ = one_step(kind, strategies.make_strategy("default"), None, images)
         start, multi, model = one_step(kind, mirrored, before, images)
         results[kind] = {
             "same_start": max(float(np.max(np.abs(a - b))) for a, b in zip(before, start)),

@@ -56,7 +56,7 @@ def test_replicas_draw_different_noise(float32_results):
 
 
 def test_fused_adam_matches_keras_adam_under_mirrored(float32_results):
-    # zoo.optimizers.FusedAdam updates the per-replica variables through their handles; three
+    # zoo.training.FusedAdam updates the per-replica variables through their handles; three
     # steps give Keras' Adam's weights up to rounding. Adam divides by sqrt(v), which turns the
     # rounding of near-zero gradients (from the first step's rounding) into larger weight
     # differences (see the module docstring), so the bound is relative: 1e-3 of the largest

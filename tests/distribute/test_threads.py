@@ -1,4 +1,4 @@
-"""zoo.threads: the "ops" mode sets one thread per op and as many ops at once as cores, and
+"""zoo.runtime.threads: the "ops" mode sets one thread per op and as many ops at once as cores, and
 says clearly when it comes too late (TensorFlow fixes its pools at its first op)."""
 
 import os
@@ -8,11 +8,11 @@ import sys
 import pytest
 import tensorflow as tf
 
-from zoo import threads
+from zoo.runtime import threads
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PROBE = """
-from zoo import threads
+from zoo.runtime import threads
 import tensorflow as tf
 print(threads.set_cpu_threads("ops"))
 print(float(tf.reduce_sum(tf.ones([4, 4]) @ tf.ones([4, 4]))))

@@ -12,7 +12,7 @@ import tensorflow as tf
 from scipy.special import logsumexp
 
 from zoo import builders
-from zoo.serving import SCORE_SEED
+from zoo.saved_model.signatures import SCORE_SEED
 
 IMAGE_SHAPE = (8, 8, 1)
 SMALL = {"units": 16, "encoder_depth": 2, "decoder_blocks": 1}

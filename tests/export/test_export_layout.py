@@ -12,7 +12,7 @@ from export_helpers import NUM_IMPORTANCE_SAMPLES, tiny_model
 from zoo.saved_model import ExportedModel, export, load
 
 # The module itself, to patch its private writer.
-export_module = importlib.import_module("zoo.saved_model")
+export_module = importlib.import_module("zoo.saved_model.exporter")
 
 
 def tree(folder):

@@ -9,7 +9,8 @@ import pytest
 import tensorflow as tf
 
 from metric_models import affine_vae
-from zoo import builders, diagnostics
+from zoo import builders
+from zoo.training import callbacks as diagnostics
 
 
 def test_latent_gradient_norm_of_an_affine_vae():

@@ -1,4 +1,4 @@
-"""zoo.evaluation and recipes.evaluate on a tiny model and the offline digits data."""
+"""zoo.experiment.evaluation and recipes.evaluate on a tiny model and the offline digits data."""
 
 import json
 
@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from recipes import evaluate
-from zoo import builders, data, evaluation
+from zoo import builders, data
+from zoo.experiment import evaluation
 
 
 def test_evaluate_a_saved_keras_model(tmp_path):

@@ -5,7 +5,7 @@ import pytest
 import tensorflow as tf
 import tensorflow_probability as tfp
 
-from zoo import losses
+from zoo.models import losses
 
 tfd = tfp.distributions
 MODES = {"eager": lambda f: f, "tf.function": tf.function}

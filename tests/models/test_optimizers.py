@@ -1,4 +1,4 @@
-"""zoo.optimizers.FusedAdam: the same update as keras.optimizers.Adam (Kingma & Ba, Alg. 1),
+"""zoo.training.FusedAdam: the same update as keras.optimizers.Adam (Kingma & Ba, Alg. 1),
 in one kernel per variable; a drop-in for Keras' Adam in configs and checkpoints."""
 
 import keras
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from zoo.optimizers import FusedAdam
+from zoo.training.optimizers import FusedAdam
 
 TARGET = np.linspace(-2.0, 3.0, 40).astype("float32").reshape(8, 5)
 

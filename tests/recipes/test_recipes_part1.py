@@ -5,14 +5,15 @@ import json
 
 import pytest
 
-from zoo import experiment, paper_values
+from recipes import paper_values
+from zoo import experiment
 
 from recipe_case import check_common, run_recipe
 
 
 def test_mnist_balance_smoke_and_resume(tmp_path):
     workdir = tmp_path / "mnist_balance"
-    speed = ["--cpu_threads=ops", "--override=parallel_batches=2"]  # zoo.threads, zoo.base
+    speed = ["--cpu_threads=ops", "--override=parallel_batches=2"]  # zoo.runtime.threads, zoo.models.base
     result = run_recipe("mnist_balance", workdir, *speed)
     markdown = check_common(workdir, result, ["kappa_sweep.png"],
                             ["kappa_4", "kappa_16", "no_skip"],

@@ -6,7 +6,7 @@ import json
 import numpy as np
 import pytest
 
-from zoo import paper_values
+from recipes import paper_values
 
 from recipe_case import check_common, run_recipe
 

@@ -1,4 +1,4 @@
-"""A crash mid-write leaves the previous good file: configs and results (`zoo.io`), weights
+"""A crash mid-write leaves the previous good file: configs and results (`zoo.files`), weights
 (`zoo.training.save_weights`), training backups (`zoo.training.Backup`) and exports."""
 
 import json
@@ -12,15 +12,15 @@ import numpy as np
 import pytest
 
 from reliability_helpers import ROOT
-from zoo import builders, io, saved_model, training
+from zoo import builders, files, saved_model, training
 
 SMALL = {"units": 16, "encoder_depth": 2, "decoder_blocks": 1}
 
-# Writes half of the new content through zoo.io.atomic_path, then SIGKILLs itself. zoo/io.py is
+# Writes half of the new content through zoo.files.atomic_path, then SIGKILLs itself. zoo/files.py is
 # loaded on its own (no TensorFlow import), so the child is quick.
 KILLED_WRITER = """
 import importlib.util, os, signal, sys
-spec = importlib.util.spec_from_file_location("zoo_io", os.path.join(sys.argv[1], "zoo", "io.py"))
+spec = importlib.util.spec_from_file_location("zoo_io", os.path.join(sys.argv[1], "zoo", "files.py"))
 zoo_io = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(zoo_io)
 with zoo_io.atomic_path(sys.argv[2]) as tmp:
@@ -33,7 +33,7 @@ with zoo_io.atomic_path(sys.argv[2]) as tmp:
 
 def test_sigkill_mid_write_keeps_the_previous_file(tmp_path):
     path = tmp_path / "results.json"
-    io.write_json(path, {"good": 1})
+    files.write_json(path, {"good": 1})
     result = subprocess.run([sys.executable, "-c", KILLED_WRITER, ROOT, str(path)],
                             timeout=60)
     assert result.returncode == -signal.SIGKILL
@@ -43,9 +43,9 @@ def test_sigkill_mid_write_keeps_the_previous_file(tmp_path):
 
 def test_an_exception_mid_write_keeps_the_previous_file_and_no_temporary(tmp_path):
     path = tmp_path / "config.json"
-    io.write_json(path, {"good": 1})
+    files.write_json(path, {"good": 1})
     with pytest.raises(RuntimeError):
-        with io.atomic_path(path) as tmp:
+        with files.atomic_path(path) as tmp:
             with open(tmp, "w") as f:
                 f.write("{")
             raise RuntimeError("crash")
@@ -98,7 +98,7 @@ def test_a_crash_between_weights_and_state_keeps_the_previous_backup(tmp_path, m
     def crash(*args, **kwargs):
         raise KeyboardInterrupt  # killed after the new weights file, before the commit
 
-    monkeypatch.setattr(training, "write_json", crash)
+    monkeypatch.setattr(training.backup, "write_json", crash)
     with pytest.raises(KeyboardInterrupt):
         backup.save()
     monkeypatch.undo()
@@ -147,7 +147,7 @@ def test_a_failed_export_leaves_no_version_and_keeps_the_previous_one(tmp_path, 
         os.makedirs(os.path.join(path, "variables"), exist_ok=True)  # half written
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(saved_model, "_write_saved_model", crash)
+    monkeypatch.setattr(saved_model.exporter, "_write_saved_model", crash)
     with pytest.raises(KeyboardInterrupt):
         saved_model.export(model, tmp_path, num_importance_samples=2, importance_chunk=1)
     assert sorted(os.listdir(tmp_path)) == ["1"]

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from zoo import builders, checks, data, load, training
+from zoo import builders, data, load, training
+from zoo.training import checks
 
 SMALL = {"units": 16, "encoder_depth": 2, "decoder_blocks": 1}
 

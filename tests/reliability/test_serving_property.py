@@ -1,5 +1,5 @@
 """Property: every request to an exported model's serving signatures either succeeds with valid
-images / scores, or fails with one of the documented errors (zoo.serving): an
+images / scores, or fails with one of the documented errors (zoo.saved_model.signatures): an
 `InvalidArgumentError` naming the expected shape, finiteness or [0, 1] range, or the signature's
 own dtype rejection. Valid requests never fail."""
 

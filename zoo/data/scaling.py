@@ -44,11 +44,6 @@ class Scaling:
     divisor: float
     dequantized: bool
 
-    @property
-    def log_divisor(self):
-        """ln(divisor): the per-dimension constant of the bits-per-dimension conversion."""
-        return math.log(self.divisor)
-
 
 def scaling_for(levels, dequantize):
     """The `Scaling` of data with `levels` integer levels (None: continuous), dequantized or not.
@@ -67,6 +62,19 @@ def scaling_for(levels, dequantize):
     return Scaling(levels=levels, divisor=float(levels - 1), dequantized=False)
 
 
+def bits_per_dim(nll, num_dims, divisor):
+    """Bits per dimension of the raw data from -log p(y) in nats of the [0, 1]-scaled data y.
+
+    ```none
+    bpd = (nll + D ln(divisor)) / (D ln 2)
+    ```
+    with y = x / divisor, so the density of the raw x = divisor * y is p(y) / divisor^D. The one
+    implementation of the formula: works on Python and NumPy numbers and on TensorFlow tensors
+    (the `score` signature computes it in the graph).
+    """
+    return (nll + num_dims * math.log(divisor)) / (num_dims * math.log(2.0))
+
+
 def nll_to_bits_per_dim(nll, num_dims, scaling):
     """Convert a negative log-likelihood in nats of [0, 1]-scaled data to bits per dimension.
 
@@ -80,5 +88,4 @@ def nll_to_bits_per_dim(nll, num_dims, scaling):
     """
     if num_dims <= 0:
         raise ValueError(f"num_dims must be positive, got {num_dims}")
-    nll = np.asarray(nll, dtype=np.float64)
-    return (nll + num_dims * scaling.log_divisor) / (num_dims * math.log(2.0))
+    return bits_per_dim(np.asarray(nll, dtype=np.float64), num_dims, scaling.divisor)

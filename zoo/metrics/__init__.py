@@ -13,6 +13,8 @@ definition and the conventions (which data set, ddof, samples or means, scaling)
 - `fd_mnist_classifier`: Frechet distance in the project's MNIST classifier features (not FID).
 """
 
+# bits_per_dim(nll, num_dims, scaling) is zoo.data.nll_to_bits_per_dim, under its metric name.
+from zoo.data.scaling import nll_to_bits_per_dim as bits_per_dim
 from zoo.metrics.activity import active_units, posterior_mean_variance
 from zoo.metrics.different_bins import ndb
 from zoo.metrics.fd_mnist import fd_mnist_classifier
@@ -20,7 +22,7 @@ from zoo.metrics.frechet import (feature_statistics, frechet_distance,
                                  frechet_distance_of_features, frechet_distance_of_images)
 from zoo.metrics.inception import fid
 from zoo.metrics.kl import kl_per_dimension
-from zoo.metrics.likelihood import bits_per_dim, iwae_log_likelihood
+from zoo.metrics.likelihood import iwae_log_likelihood
 from zoo.metrics.mmd import mmd_to_prior
 from zoo.metrics.reconstruction import reconstruction_error
 

@@ -3,7 +3,7 @@
 import numpy as np
 import tensorflow as tf
 
-from zoo import losses
+from zoo.models import losses
 from zoo.metrics._batching import posterior_moments
 
 
@@ -14,7 +14,7 @@ def kl_per_dimension(model, images, batch_size=500, return_order=False):
     KL_j = (1/N) sum_i 1/2 (mu_ij^2 + sigma_ij^2 - 1 - 2 log sigma_ij)
     ```
     The VAE-OOD paper plots it as an approximation of the per-dimension mutual information
-    (Figure 4). Uses `zoo.losses.gaussian_kl_per_dimension`.
+    (Figure 4). Uses `zoo.models.losses.gaussian_kl_per_dimension`.
 
     Returns:
       the sorted values [latent_dim]; with `return_order`, also the dimension indices in that

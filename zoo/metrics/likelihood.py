@@ -6,8 +6,7 @@ import weakref
 import numpy as np
 import tensorflow as tf
 
-from zoo import iwae
-from zoo.data.scaling import nll_to_bits_per_dim
+from zoo.models import importance_weights
 
 
 _FUNCTIONS = weakref.WeakKeyDictionary()
@@ -26,7 +25,7 @@ def _log_likelihood_fn(model):
         """logsumexp_k log w_k over `size` fresh samples z_k ~ q(z|x), [B], float64."""
         eps = tf.random.stateless_normal([size, tf.shape(z_mean)[0], latent_dim],
                                          seed=tf.stack([seed, counter]))
-        log_w = iwae.log_importance_weights(model_ref(), x, z_mean, z_log_scale, eps)
+        log_w = importance_weights.log_importance_weights(model_ref(), x, z_mean, z_log_scale, eps)
         return tf.reduce_logsumexp(tf.cast(log_w, tf.float64), axis=0)
 
     @tf.function(reduce_retracing=True)
@@ -82,7 +81,7 @@ def iwae_log_likelihood(model, images, num_samples=5000, chunk_size=100, batch_s
     Returns:
       log p(x) per image, float64 numpy array [N].
     """
-    if not hasattr(model, "log_gamma"):
+    if not model.has_likelihood:
         raise ValueError(f"{type(model).__name__} has no Gaussian decoder variance (log_gamma): "
                          "the IWAE log-likelihood needs a VAE")
     if num_samples < 1 or chunk_size < 1 or batch_size < 1:
@@ -98,26 +97,3 @@ def iwae_log_likelihood(model, images, num_samples=5000, chunk_size=100, batch_s
                       tf.constant(index, tf.int64), num_chunks, chunk_size,
                       remainder).numpy())
     return np.concatenate(out)
-
-
-def bits_per_dim(nll, num_dims, scaling):
-    """Bits per dimension of the raw data from a negative log-likelihood in nats.
-
-    ```none
-    bpd = (nll + D ln(divisor)) / (D ln 2)
-    ```
-    where `nll` = -log p(y) of the data y in the [0, 1] scale and y = x / divisor (the density
-    of the raw x = divisor * y is p(y) / divisor^D). The convention is `scaling`, a
-    `zoo.data.scaling.Scaling`: for 8-bit images dequantized as (x + u) / 256 use
-    `scaling_for(256, dequantize=True)` (divisor 256; the likelihood papers' form, a bound on
-    the discrete likelihood); for plain x / 255 scaling divisor 255 (not a bound). This is
-    `zoo.data.scaling.nll_to_bits_per_dim`; state the convention with the numbers.
-
-    Args:
-      nll: -log p(y) per example (scalar or array), e.g. `-iwae_log_likelihood(...)`.
-      num_dims: D = H * W * C.
-      scaling: the `Scaling` the data was produced with.
-    Returns:
-      bits per dimension, the shape of `nll` (float64).
-    """
-    return nll_to_bits_per_dim(nll, num_dims, scaling)

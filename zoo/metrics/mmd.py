@@ -3,7 +3,7 @@
 import numpy as np
 import tensorflow as tf
 
-from zoo import losses
+from zoo.models import losses
 from zoo.metrics._batching import posterior_moments
 
 
@@ -12,7 +12,7 @@ def mmd_to_prior(z_or_model, images=None, num_samples=2000, use_means=False, see
     """Unbiased multi-scale IMQ MMD^2 between codes z ~ q(z) and as many N(0, I) samples.
 
     ```none
-    MMD^2 = zoo.losses.imq_mmd({z_i}_{i<=n}, {p_i}_{i<=n}),   p_i ~ N(0, I),
+    MMD^2 = zoo.models.losses.imq_mmd({z_i}_{i<=n}, {p_i}_{i<=n}),   p_i ~ N(0, I),
     k_s(a, b) = C_s / (C_s + ||a - b||^2),  C_s = 2 d_z s,  s in {.1, .2, .5, 1, 2, 5, 10}
     ```
     (WAE reference code's estimator, summed over the 7 scales.) By default the codes are

@@ -3,7 +3,7 @@
 import numpy as np
 import tensorflow as tf
 
-from zoo import losses
+from zoo.models import losses
 from zoo.metrics._batching import batched
 
 
@@ -15,7 +15,7 @@ def reconstruction_error(model, images, batch_size=500):
     ```
     `model.reconstruct` decodes the posterior mean (or the deterministic code), the convention of
     the reg-balance paper's Table 1 (e.g. 2.57 on MNIST in [0, 1]). Uses
-    `zoo.losses.squared_error`.
+    `zoo.models.losses.squared_error`.
 
     Args:
       model: a zoo model with `reconstruct(x)`.

@@ -5,8 +5,9 @@ import math
 import keras
 import tensorflow as tf
 
-from zoo import distribute, losses
-from zoo.base import GenerativeModel
+from zoo.models import losses
+from zoo.models.base import GenerativeModel
+from zoo.runtime import strategies
 
 POSTERIOR_SCALES = ("exp", "softplus")
 SOFTPLUS_FLOOR = 1e-6
@@ -49,6 +50,7 @@ class GaussianVAE(GenerativeModel):
     """
 
     nested = ("encoder", "decoder")
+    has_likelihood = True
 
     def __init__(self, encoder, decoder, gamma="learnable", gamma_init=1.0, affine_skip=False,
                  kl_warmup_steps=0, posterior_scale="exp", seed=None, **kwargs):
@@ -103,6 +105,9 @@ class GaussianVAE(GenerativeModel):
         """The decoder variance gamma = exp(log gamma)."""
         return tf.exp(self.log_gamma)
 
+    def decoder_variances(self):
+        return {"gamma": self.gamma}
+
     def encode(self, x, training=False):
         """(mean, log std) of q(z|x), each [N, latent_dim] and float32 (mixed precision too)."""
         stats = tf.cast(self.apply_network(self.encoder, x, training), tf.float32)
@@ -124,8 +129,8 @@ class GaussianVAE(GenerativeModel):
 
     def reparameterize(self, z_mean, z_log_scale):
         """z = mu_z + sigma_z * eps with fresh eps ~ N(0, I) from the model's seed generator
-        (independent per replica under tf.distribute: `distribute.replica_normal`)."""
-        eps = distribute.replica_normal(tf.shape(z_mean), self.seed_generator)
+        (independent per replica under tf.distribute: `strategies.replica_normal`)."""
+        eps = strategies.replica_normal(tf.shape(z_mean), self.seed_generator)
         return z_mean + tf.exp(z_log_scale) * eps
 
     def posterior_sample(self, x, training=False):

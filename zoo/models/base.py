@@ -3,16 +3,15 @@
 A subclass implements `loss_terms(x, training)` returning a dict of per-batch scalars with a
 "loss" entry (the value minimised) and any of the reported terms `TERMS`; `train_step` and
 `test_step` here do the rest. `train_step` skips the update of a step whose loss or gradients
-are not finite and reports it as `nonfinite_step` (see `zoo.guard`). Subclasses also implement
+are not finite and reports it as `nonfinite_step` (see `zoo.training.guard`). Subclasses also implement
 `encode`, `decode` and `generate`.
 """
 
 import keras
 import tensorflow as tf
 
-from zoo import guard
-
 TERMS = ("loss", "reconstruction", "kl", "gamma", "mmd")
+NONFINITE = "nonfinite_step"  # the log key of a skipped (non-finite) step
 
 
 def images_of(data):
@@ -29,6 +28,28 @@ def has_batch_norm(layer):
     return any(has_batch_norm(inner) for inner in getattr(layer, "layers", ()))
 
 
+def all_finite(loss, gradients):
+    """A scalar bool tensor: `loss` and every gradient are finite.
+
+    Under a multi-replica `tf.distribute` strategy the flag is all-reduced, so that every
+    replica takes the same branch.
+    """
+    flags = [tf.reduce_all(tf.math.is_finite(loss))]
+    for gradient in gradients:
+        if gradient is None:
+            continue
+        if isinstance(gradient, tf.IndexedSlices):
+            gradient = gradient.values
+        flags.append(tf.reduce_all(tf.math.is_finite(gradient)))
+    finite = tf.reduce_all(tf.stack(flags))
+    context = tf.distribute.get_replica_context()
+    if context is not None and context.num_replicas_in_sync > 1:
+        # ReduceOp has only SUM and MEAN: count the replicas with a non-finite value.
+        bad = context.all_reduce(tf.distribute.ReduceOp.SUM, 1.0 - tf.cast(finite, tf.float32))
+        finite = bad < 0.5
+    return finite
+
+
 class GenerativeModel(keras.Model):
     """Base class: Keras `fit`/`evaluate` on self-supervised image batches.
 
@@ -41,12 +62,16 @@ class GenerativeModel(keras.Model):
     are those of the whole batch (up to float summation order: the weight gradients are sums
     over the slices). The k slices are independent graphs, so TensorFlow's executor runs them on
     different cores at once: for small-op networks (the MNIST MLPs at batch 128 on a 2-core
-    CPU, with `zoo.threads` mode "ops") k = 2 trains 15-25% faster (`python -m
+    CPU, with `zoo.runtime.threads` mode "ops") k = 2 trains 15-25% faster (`python -m
     bench.train`: 43,000 vs 36,600 samples/s). Networks with BatchNormalization are refused (their batch statistics would
     become per-slice statistics).
     """
 
     nested = ()
+    # Capabilities, declared by each subclass (callers ask these instead of probing attributes):
+    has_likelihood = False  # a Gaussian decoder p(x|z) = N(mu_x(z), gamma I): `log_gamma`,
+                            # `gamma`, the IWAE NLL and the `score` signature
+    stages = ()             # training stages in order (multi-stage models); () = one stage
 
     def __init__(self, seed=None, parallel_batches=1, **kwargs):
         super().__init__(**kwargs)
@@ -57,6 +82,16 @@ class GenerativeModel(keras.Model):
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed)
         self.trackers = {name: keras.metrics.Mean(name=name) for name in TERMS}
+        self.stage = None  # the stage being trained (multi-stage models)
+
+    def stage_models(self):
+        """Stage number -> the sub-model trained in that stage ({} for single-stage models)."""
+        return {}
+
+    def decoder_variances(self):
+        """Name -> decoder variance gamma (a scalar tensor) of each Gaussian decoder; {} for
+        models without one."""
+        return {}
 
     def get_config(self):
         config = {**super().get_config(), "seed": self.seed}
@@ -91,11 +126,11 @@ class GenerativeModel(keras.Model):
             scaled = self.optimizer.scale_loss(scaled)  # mixed_float16: loss scaling
         variables = self.trainable_variables
         gradients = tape.gradient(scaled, variables)
-        # Divergence guard (zoo.guard): skip the update when the loss or a gradient is not
+        # Divergence guard (zoo.training.guard): skip the update when the loss or a gradient is not
         # finite, and say so in the logs. A LossScaleOptimizer (mixed_float16) handles
         # non-finite gradients itself (skips the step, lowers the scale): check the loss only.
         scaling = isinstance(self.optimizer, keras.optimizers.LossScaleOptimizer)
-        finite = guard.all_finite(terms["loss"], [] if scaling else gradients)
+        finite = all_finite(terms["loss"], [] if scaling else gradients)
         if not self.optimizer.built:
             self.optimizer.build(variables)
 
@@ -118,7 +153,7 @@ class GenerativeModel(keras.Model):
         else:
             tf.cond(finite, lambda: apply(gradients), lambda: None)
         logs = self._report(terms)
-        logs[guard.NONFINITE] = 1.0 - tf.cast(finite, tf.float32)
+        logs[NONFINITE] = 1.0 - tf.cast(finite, tf.float32)
         if isinstance(tf.distribute.get_strategy(), tf.distribute.MultiWorkerMirroredStrategy):
             # Keras 3 reduces fit() logs with strategy.reduce(MEAN, v, axis=0) under
             # MultiWorkerMirroredStrategy, which fails on scalars (tensorflow/tensorflow#72388):

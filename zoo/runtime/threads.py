@@ -31,7 +31,7 @@ def set_cpu_threads(mode):
     Raises:
       ValueError: an unknown mode.
       RuntimeError: TensorFlow has already run an op with other settings (the pools are fixed
-        at its first op): call this first in `main`, as `zoo.distribute.from_flags` does.
+        at its first op): call this first in `main`, as `zoo.runtime.strategies.from_flags` does.
     """
     if mode not in MODES:
         raise ValueError(f"cpu_threads must be one of {MODES}, got {mode!r}")
@@ -45,7 +45,7 @@ def set_cpu_threads(mode):
     except RuntimeError as error:
         raise RuntimeError(
             f"cpu_threads={mode!r} must be set before TensorFlow runs its first op (its thread "
-            f"pools are fixed then): call zoo.threads.set_cpu_threads (or "
-            f"zoo.distribute.from_flags) first in main, before building models or data") \
+            f"pools are fixed then): call zoo.runtime.threads.set_cpu_threads (or "
+            f"zoo.runtime.strategies.from_flags) first in main, before building models or data") \
             from error
     return cores, 1

@@ -26,13 +26,12 @@ returns a new dataset (e.g. `lambda: zoo.data.load(..., shuffle=True, seed=s)`) 
 interrupted, resumed run sees exactly the batches of an uninterrupted one. A dataset object
 works too, but after a restart its shuffled epochs follow a different order.
 
-Divergence guard: a non-finite loss or gradient skips that update (`zoo.guard`) and stops the
+Divergence guard: a non-finite loss or gradient skips that update (`zoo.training.guard`) and stops the
 stage; the model is restored to the last good backup and `TrainingDiverged` is raised, or, with
 `lr_retry_factor` > 0, the stage continues from that backup with the learning rate multiplied by
 the factor (at most `lr_retries` times).
 """
 
-import glob
 import os
 import shutil
 import time
@@ -41,20 +40,17 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from zoo import checks
-from zoo.guard import DivergenceGuard, TrainingDiverged, describe
-from zoo.io import atomic_path, read_json, write_json
-from zoo.optimizers import FusedAdam
-
-__all__ = ["Backup", "TrainingDiverged", "per_stage", "save_weights", "stage_names", "train"]
-
+from zoo.files import write_json
+from zoo.training import checks
+from zoo.training.backup import Backup, save_weights
+from zoo.training.guard import DivergenceGuard, TrainingDiverged, describe
+from zoo.training.optimizers import FusedAdam
 
 def stage_names(model):
     """The model's stages as (stage number or None, directory name) pairs, in training order."""
-    stages = getattr(model, "stages", None)
-    if not stages:
+    if not model.stages:
         return [(None, "model")]
-    return [(s, f"stage_{s}") for s in stages]
+    return [(s, f"stage_{s}") for s in model.stages]
 
 
 def per_stage(value, stage):
@@ -66,142 +62,7 @@ def per_stage(value, stage):
     return value
 
 
-def save_weights(model, path):
-    """`model.save_weights(path)` through a temporary file, so a crash keeps the old file."""
-    with atomic_path(path, suffix=".weights.h5") as tmp:
-        model.save_weights(tmp)
-    return path
-
-
-def seed_states(model):
-    """The state variables of every `keras.random.SeedGenerator` of `model` (not part of
-    `save_weights`), in a fixed order."""
-    return [v for v in model.variables if v.path.endswith("seed_generator_state")]
-
-
-class Backup(keras.callbacks.Callback):
-    """Crash-safe, resumable backup of one stage: Keras' `BackupAndRestore` without its gaps.
-
-    `BackupAndRestore` overwrites its weights and metadata files in place (a kill mid-write can
-    leave a torn pair), resumes an interrupted epoch from its first batch (redoing, and so
-    double-counting, the steps already taken) and does not save `SeedGenerator` states. Here
-    every backup is a new file `step_<n>.weights.h5` (model and optimizer), written through a
-    temporary file and renamed, then committed by atomically replacing `state.json`:
-
-    ```none
-    state.json  {"position": batches of the stage's stream consumed, "epoch", "step_in_epoch",
-                 "iterations": optimizer steps, "weights": file name, "seed_states": [...],
-                 "learning_rate", "lr_retries", "previous": the state before (or null)}
-    ```
-    A kill at any point leaves `state.json` naming a complete file. The previous backup is kept
-    (and used if the latest fails to load); older files and temporaries are removed.
-
-    Saves every `save_freq` steps (or at each epoch end for "epoch"), not while the model is
-    being stopped (a divergence or another callback's `stop_training`).
-    """
-
-    STATE = "state.json"
-
-    def __init__(self, directory, steps_per_epoch, save_freq="epoch"):
-        super().__init__()
-        self.directory = directory
-        self.steps_per_epoch = steps_per_epoch
-        self.save_freq = checks.check_save_freq(save_freq)
-        self.position = 0
-        self.learning_rate = None
-        self.lr_retries = 0
-        self._last_saved = 0
-        self._last_batch = -1
-
-    @property
-    def state_path(self):
-        return os.path.join(self.directory, self.STATE)
-
-    def read(self):
-        """The committed state dict, or None when there is no backup."""
-        if not os.path.isfile(self.state_path):
-            return None
-        return read_json(self.state_path)
-
-    def save(self):
-        """Write a backup of the model at the current position (crash-safe)."""
-        model = self.model
-        name = f"step_{self.position:09d}.weights.h5"
-        save_weights(model, os.path.join(self.directory, name))
-        previous = self.read()
-        if previous is not None:
-            previous.pop("previous", None)
-            if previous.get("weights") == name:
-                previous = None
-        state = {
-            "format_version": 1,
-            "position": self.position,
-            "epoch": self.position // self.steps_per_epoch,
-            "step_in_epoch": self.position % self.steps_per_epoch,
-            "steps_per_epoch": self.steps_per_epoch,
-            "iterations": int(model.optimizer.iterations.numpy()),
-            "weights": name,
-            "seed_states": [np.asarray(v.numpy()).tolist() for v in seed_states(model)],
-            "learning_rate": self.learning_rate,
-            "lr_retries": self.lr_retries,
-            "previous": previous,
-        }
-        write_json(self.state_path, state)
-        self._last_saved = self.position
-        keep = {name} | ({previous["weights"]} if previous else set())
-        for path in glob.glob(os.path.join(self.directory, "*")) + glob.glob(
-                os.path.join(self.directory, ".*")):
-            base = os.path.basename(path)
-            if base != self.STATE and base not in keep and os.path.isfile(path):
-                os.remove(path)
-        return state
-
-    def restore(self):
-        """Load the latest backup (or the previous one if the latest is unreadable) into the
-        model and its optimizer; returns the state, or None when there is no backup."""
-        state = self.read()
-        if state is None:
-            return None
-        if state.get("steps_per_epoch") != self.steps_per_epoch:
-            raise ValueError(
-                f"the backup in {self.directory} was made with {state.get('steps_per_epoch')} "
-                f"steps per epoch but the dataset now has {self.steps_per_epoch}; resume with "
-                f"the same data and batch size, or delete {self.directory} to restart the stage")
-        candidates = [state] + ([state["previous"]] if state.get("previous") else [])
-        errors = []
-        for candidate in candidates:
-            try:
-                self.model.load_weights(os.path.join(self.directory, candidate["weights"]))
-            except (OSError, ValueError, KeyError) as error:
-                errors.append(f"{candidate['weights']}: {type(error).__name__}: {error}")
-                continue
-            states = seed_states(self.model)
-            if len(states) == len(candidate["seed_states"]):
-                for variable, value in zip(states, candidate["seed_states"]):
-                    variable.assign(np.asarray(value, dtype=variable.dtype))
-            self.position = self._last_saved = candidate["position"]
-            self.learning_rate = candidate.get("learning_rate")
-            self.lr_retries = candidate.get("lr_retries", 0)
-            return candidate
-        raise OSError(f"no backup in {self.directory} could be loaded: {'; '.join(errors)}")
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self._last_batch = -1
-
-    def on_train_batch_end(self, batch, logs=None):
-        self.position += batch - self._last_batch
-        self._last_batch = batch
-        if (self.save_freq != "epoch" and not self.model.stop_training
-                and self.position - self._last_saved >= self.save_freq):
-            self.save()
-
-    def on_epoch_end(self, epoch, logs=None):
-        if (self.save_freq == "epoch" and not self.model.stop_training
-                and self.position != self._last_saved):
-            self.save()
-
-
-def steps_per_epoch(dataset):
+def batches_in_dataset(dataset):
     """The number of batches of one pass over `dataset` (counted when tf.data does not know)."""
     cardinality = int(dataset.cardinality())
     if cardinality == tf.data.INFINITE_CARDINALITY:
@@ -265,7 +126,7 @@ def train(model, dataset, workdir, epochs, learning_rate=1e-3, validation_data=N
       workdir: output folder (see the module docstring).
       epochs, learning_rate: numbers, or dicts keyed by stage number. `learning_rate` may also
         be a `keras.optimizers.schedules.LearningRateSchedule`. Each stage gets a fresh Adam
-        (`zoo.optimizers.FusedAdam`: Keras' Adam update in one kernel per variable).
+        (`zoo.training.FusedAdam`: Keras' Adam update in one kernel per variable).
       callbacks: extra Keras callbacks for every stage.
       save_freq: "epoch" or a number of steps between backups: at most that much work is lost
         to a crash.
@@ -283,7 +144,7 @@ def train(model, dataset, workdir, epochs, learning_rate=1e-3, validation_data=N
     _validate(model, make_dataset, epochs, learning_rate, save_freq, lr_retry_factor,
               lr_retries)
     os.makedirs(workdir, exist_ok=True)
-    num_steps = steps_per_epoch(make_dataset())
+    num_steps = batches_in_dataset(make_dataset())
     compile_kwargs = _fit_execution(compile_kwargs, num_steps)
     histories = {}
     for stage, name in stage_names(model):

@@ -3,7 +3,7 @@
 import keras
 import tensorflow as tf
 
-from zoo.base import GenerativeModel
+from zoo.models.base import GenerativeModel
 
 
 @keras.saving.register_keras_serializable(package="zoo")
@@ -30,6 +30,7 @@ class TwoStageVAE(GenerativeModel):
 
     stages = (1, 2)
     nested = ("first", "second")
+    has_likelihood = True  # the first stage's p(x|z)
 
     def __init__(self, first, second, seed=None, **kwargs):
         super().__init__(seed=seed, **kwargs)
@@ -47,7 +48,6 @@ class TwoStageVAE(GenerativeModel):
         self.latent_dim = code_dim
         self.noise_dim = second.latent_dim
         self.input_shape_ = input_shape
-        self.stage = None
         self.set_stage(self.stages[0])
         self.built = True
 
@@ -78,6 +78,9 @@ class TwoStageVAE(GenerativeModel):
     @property
     def gamma(self):
         return self.first.gamma
+
+    def decoder_variances(self):
+        return {"first": self.first.gamma, "second": self.second.gamma}
 
     def encode(self, x, training=False):
         """(mean, log std) of the first stage's q(z|x)."""

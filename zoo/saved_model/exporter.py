@@ -10,10 +10,10 @@ export_dir/
 ```
 `export` builds the SavedModel in a hidden temporary folder inside `export_dir` and renames it
 into place, so a failed export leaves neither a partial version nor the temporary folder, and an
-existing version is never overwritten. The signatures are described in `zoo.serving`.
+existing version is never overwritten. The signatures are described in
+`zoo.saved_model.signatures`.
 
-`load` needs only TensorFlow and NumPy at run time: the SavedModel holds plain TF ops (TFP
-distributions are traced away), and no zoo model class is rebuilt.
+`zoo.saved_model.loader.load` reads it back with TensorFlow and NumPy alone.
 """
 
 import importlib.metadata
@@ -27,7 +27,7 @@ import tempfile
 import numpy as np
 import tensorflow as tf
 
-from zoo import serving
+from zoo.saved_model import signatures
 
 METADATA_FILE = "zoo_metadata.json"
 FORMAT_VERSION = 1
@@ -78,7 +78,7 @@ def export(model, export_dir, version=None, metadata=None, num_importance_sample
         raise FileExistsError(f"version {version} already exists at {final}; choose another "
                               f"version (or version=None for the next free one)")
 
-    functions = serving.signature_functions(model, num_importance_samples, importance_chunk,
+    functions = signatures.signature_functions(model, num_importance_samples, importance_chunk,
                                             divisor)
     info = _metadata(model, version, metadata, num_importance_samples, importance_chunk,
                      divisor, sorted(functions))
@@ -90,8 +90,8 @@ def export(model, export_dir, version=None, metadata=None, num_importance_sample
             with open(metadata_path, "w") as f:
                 json.dump(info, f, indent=2, sort_keys=True)
             root = _saveable_root(functions, metadata_path)
-            signatures = {name: fn.get_concrete_function() for name, fn in functions.items()}
-            _write_saved_model(root, staging, signatures)
+            concrete = {name: fn.get_concrete_function() for name, fn in functions.items()}
+            _write_saved_model(root, staging, concrete)
         if os.path.lexists(final):
             raise FileExistsError(f"version {version} appeared at {final} during the export; "
                                   f"not overwriting it")
@@ -143,13 +143,13 @@ def _check_version(version):
     return int(version)
 
 
-def _integer_versions(export_dir):
+def integer_versions(export_dir):
     return sorted(int(name) for name in os.listdir(export_dir)
                   if name.isdigit() and os.path.isdir(os.path.join(export_dir, name)))
 
 
 def _next_version(export_dir):
-    versions = _integer_versions(export_dir)
+    versions = integer_versions(export_dir)
     return versions[-1] + 1 if versions else 1
 
 
@@ -164,12 +164,9 @@ def _package_versions():
 
 
 def _gammas(model):
-    """Decoder variances gamma per stage (None for models without one)."""
-    if hasattr(model, "first") and hasattr(model, "second"):
-        return {"first": float(model.first.gamma), "second": float(model.second.gamma)}
-    if serving.is_vae_family(model):
-        return {"gamma": float(model.gamma)}
-    return None
+    """Decoder variances gamma by name (None for models without one)."""
+    variances = model.decoder_variances()
+    return {name: float(gamma) for name, gamma in variances.items()} if variances else None
 
 
 def _jsonable(value):
@@ -181,7 +178,7 @@ def _jsonable(value):
 
 
 def _metadata(model, version, caller, num_importance_samples, importance_chunk, divisor,
-              signatures):
+              signature_names):
     extra = {k: v for k, v in caller.items() if k not in CALLER_KEYS}
     image_shape = [int(s) for s in model.input_shape_]
     info = {
@@ -192,7 +189,7 @@ def _metadata(model, version, caller, num_importance_samples, importance_chunk, 
         "input_shape": image_shape,
         "latent_dim": int(model.latent_dim),
         "noise_dim": int(model.noise_dim),
-        "signatures": signatures,
+        "signatures": signature_names,
         "preprocessing": caller.get("preprocessing", DEFAULT_PREPROCESSING),
         "gamma": _gammas(model),
         "training_command": caller.get("training_command", " ".join(sys.argv)),
@@ -200,12 +197,12 @@ def _metadata(model, version, caller, num_importance_samples, importance_chunk, 
         "metrics": caller.get("metrics"),
         "extra": extra or None,
     }
-    if serving.is_vae_family(model):
+    if model.has_likelihood:
         info["score"] = {
             "num_importance_samples": num_importance_samples,
-            "importance_chunk": serving.importance_chunk_size(num_importance_samples,
+            "importance_chunk": signatures.importance_chunk_size(num_importance_samples,
                                                               importance_chunk),
-            "seed": list(serving.SCORE_SEED),
+            "seed": list(signatures.SCORE_SEED),
             "estimator": "nll = -(logsumexp_k log w_k - log K), log w_k = log N(x | "
                          "decode(z_k), gamma I) + log N(z_k | 0, I) - log q(z_k | x), "
                          "z_k ~ q(z|x); first stage only for two-stage models",
@@ -218,102 +215,3 @@ def _metadata(model, version, caller, num_importance_samples, importance_chunk, 
         }
     # Round trip now, so that non-serialisable metadata fails before anything is written.
     return json.loads(json.dumps(info, default=_jsonable))
-
-
-def _resolve(path):
-    """The SavedModel folder of `path` (itself, or its highest integer version)."""
-    path = os.path.abspath(os.fspath(path))
-    if not os.path.exists(path):
-        raise FileNotFoundError(f"no exported model at {path}: the path does not exist")
-    if not os.path.isdir(path):
-        raise ValueError(f"{path} is not a SavedModel folder (it is a file)")
-    if os.path.isfile(os.path.join(path, "saved_model.pb")):
-        return path
-    versions = _integer_versions(path)
-    if not versions:
-        raise ValueError(f"{path} is not a SavedModel (no saved_model.pb) and holds no integer "
-                         f"version folders")
-    chosen = os.path.join(path, str(versions[-1]))
-    if not os.path.isfile(os.path.join(chosen, "saved_model.pb")):
-        raise ValueError(f"the highest version folder {chosen} is not a SavedModel (no "
-                         f"saved_model.pb)")
-    return chosen
-
-
-def load(path):
-    """An `ExportedModel` for a SavedModel folder or a versioned parent (highest version).
-
-    Raises:
-      FileNotFoundError: `path` does not exist.
-      ValueError: not a SavedModel, or a SavedModel without the zoo metadata.
-    """
-    folder = _resolve(path)
-    metadata_path = os.path.join(folder, "assets", METADATA_FILE)
-    if not os.path.isfile(metadata_path):
-        raise ValueError(f"{folder} is a SavedModel but not a zoo export: no "
-                         f"assets/{METADATA_FILE}")
-    with open(metadata_path) as f:
-        try:
-            metadata = json.load(f)
-        except json.JSONDecodeError as error:
-            raise ValueError(f"{metadata_path} is not valid JSON: {error}") from None
-    try:
-        loaded = tf.saved_model.load(folder)
-    except Exception as error:  # noqa: BLE001 - TF raises many types for corrupt models.
-        raise ValueError(f"{folder} could not be loaded as a SavedModel: "
-                         f"{type(error).__name__}: {error}") from error
-    return ExportedModel(loaded, metadata, folder)
-
-
-class ExportedModel:
-    """A loaded zoo SavedModel: NumPy in, NumPy out.
-
-    Single-output signatures return an array (`decode`, `reconstruct`, `generate`, `sample`:
-    images [N, H, W, C] in [0, 1]); `encode` returns a dict (`z_mean`, `z_log_scale` for the
-    VAE family, `z` otherwise) and `score` a dict (`nll`, `bits_per_dim`, each [N]). Array
-    inputs are converted to float32 (the raw `signatures` insist on float32); bad shapes or
-    values raise `tf.errors.InvalidArgumentError`.
-
-    Attributes: `metadata` (dict), `path` (the SavedModel folder), `signatures` (raw TF
-    signature functions, keyword arguments in, dict of tensors out).
-    """
-
-    def __init__(self, loaded, metadata, path):
-        self.loaded = loaded
-        self.metadata = metadata
-        self.path = path
-        self.signatures = dict(loaded.signatures)
-
-    def _call(self, name, **inputs):
-        if name not in self.signatures:
-            raise ValueError(f"this {self.metadata.get('model_class')} export has no '{name}' "
-                             f"signature; it has {sorted(self.signatures)}")
-        outputs = self.signatures[name](**inputs)
-        return {key: value.numpy() for key, value in outputs.items()}
-
-    @staticmethod
-    def _floats(array):
-        return tf.constant(np.asarray(array, dtype=np.float32))
-
-    def encode(self, images):
-        return self._call("encode", images=self._floats(images))
-
-    def decode(self, z):
-        return self._call("decode", z=self._floats(z))["images"]
-
-    def reconstruct(self, images):
-        return self._call("reconstruct", images=self._floats(images))["images"]
-
-    def generate(self, noise):
-        return self._call("generate", noise=self._floats(noise))["images"]
-
-    def sample(self, num_samples, seed=0):
-        return self._call("sample", num_samples=tf.constant(num_samples, tf.int32),
-                          seed=tf.constant(seed, tf.int64))["images"]
-
-    def score(self, images):
-        return self._call("score", images=self._floats(images))
-
-    def __repr__(self):
-        return (f"ExportedModel({self.metadata.get('model_class')}, path={self.path!r}, "
-                f"signatures={sorted(self.signatures)})")

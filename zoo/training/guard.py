@@ -4,8 +4,8 @@ A learnable decoder variance gamma can shrink until the reconstruction term's gr
 (proportional to 1 / gamma) overflows; a bad batch (NaN pixels) or a too large learning rate
 does the same. The guard has two halves:
 
-- in the graph (`GenerativeModel.train_step`): `all_finite(loss, gradients)` is one reduction
-  per gradient; when it is False the optimizer update is skipped (weights, optimizer state and
+- in the graph (`GenerativeModel.train_step`, `zoo.models.base.all_finite(loss, gradients)`):
+  one reduction per gradient; when it is False the optimizer update is skipped (weights, optimizer state and
   `optimizer.iterations` are left as they were) and the step reports `nonfinite_step = 1`;
 - in Python (`DivergenceGuard`, a Keras callback that `zoo.training.train` adds): on the first
   batch whose logs report a non-finite step or loss it records where and stops training.
@@ -17,9 +17,8 @@ import math
 
 import keras
 import numpy as np
-import tensorflow as tf
 
-NONFINITE = "nonfinite_step"
+from zoo.models.base import NONFINITE
 
 
 class TrainingDiverged(RuntimeError):
@@ -40,28 +39,6 @@ class TrainingDiverged(RuntimeError):
         self.restored_step = restored_step
 
 
-def all_finite(loss, gradients):
-    """A scalar bool tensor: `loss` and every gradient are finite.
-
-    Under a multi-replica `tf.distribute` strategy the flag is all-reduced, so that every
-    replica takes the same branch.
-    """
-    flags = [tf.reduce_all(tf.math.is_finite(loss))]
-    for gradient in gradients:
-        if gradient is None:
-            continue
-        if isinstance(gradient, tf.IndexedSlices):
-            gradient = gradient.values
-        flags.append(tf.reduce_all(tf.math.is_finite(gradient)))
-    finite = tf.reduce_all(tf.stack(flags))
-    context = tf.distribute.get_replica_context()
-    if context is not None and context.num_replicas_in_sync > 1:
-        # ReduceOp has only SUM and MEAN: count the replicas with a non-finite value.
-        bad = context.all_reduce(tf.distribute.ReduceOp.SUM, 1.0 - tf.cast(finite, tf.float32))
-        finite = bad < 0.5
-    return finite
-
-
 def _float(value):
     """A log value as a Python float (scalars, or [1]-vectors under multi-worker strategies)."""
     try:
@@ -77,10 +54,9 @@ def _finite(value):
 
 def stage_gamma(model):
     """The decoder variance of the sub-model being trained (None for models without one)."""
-    stage_models = getattr(model, "stage_models", None)
-    if stage_models is not None and getattr(model, "stage", None) is not None:
-        model = stage_models()[model.stage]
-    if not hasattr(model, "log_gamma"):
+    if model.stage is not None:
+        model = model.stage_models()[model.stage]
+    if not model.has_likelihood:
         return None
     return _float(model.gamma)
 

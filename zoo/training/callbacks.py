@@ -18,8 +18,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from zoo import losses
 from zoo.metrics.activity import THRESHOLD
+from zoo.models import losses
 from zoo.plots import image_grid, save_image_grid
 
 STEP_COLUMNS = ("step", "epoch", "gamma", "latent_grad_norm")
@@ -33,11 +33,11 @@ def latent_loss(model, x, z):
     ```none
     L(x, z) = ||x - mu_x(z)||^2 / (2 gamma) + (d/2) log(2 pi gamma) + KL(q(z|x) || N(0, I))
     ```
-    (`zoo.losses.gaussian_nll` + `zoo.losses.gaussian_kl`; the KL is analytic, so it does not
+    (`zoo.models.losses.gaussian_nll` + `zoo.models.losses.gaussian_kl`; the KL is analytic, so it does not
     depend on z.) For TwoStageVAE / VAEPlus this is the first stage's loss, with VAE+'s AE
     decoder inside `decode`. Models without gamma (AE, WAE-MMD) use ||x - decode(z)||^2.
     """
-    if hasattr(model, "log_gamma"):
+    if model.has_likelihood:
         z_mean, z_log_scale = model.encode(x)
         return (losses.gaussian_nll(x, model.decode(z), model.log_gamma)
                 + losses.gaussian_kl(z_mean, z_log_scale))
@@ -120,7 +120,7 @@ class StepDiagnostics(keras.callbacks.Callback):
         step = int(self.model.optimizer.iterations.numpy())
         if step % self.every_n_steps:
             return
-        gamma = float(self.model.gamma.numpy()) if hasattr(self.model, "gamma") else math.nan
+        gamma = float(self.model.gamma.numpy()) if self.model.has_likelihood else math.nan
         grad_norm = float(self._grad_norm().numpy())
         with self._writer.as_default(step=step):
             tf.summary.scalar("diagnostics/gamma", gamma)

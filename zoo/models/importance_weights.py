@@ -9,7 +9,7 @@ log p(x) ~ logsumexp_k log w_k - log K        (Burda et al. 2015, eq. 8)
 
 import tensorflow as tf
 
-from zoo import losses
+from zoo.models import losses
 
 
 def log_importance_weights(model, x, z_mean, z_log_scale, eps):

@@ -3,17 +3,17 @@
 A recipe that trains at scale does five things (see `recipes/quickstart.py`):
 
 ```python
-from zoo import distribute
-distribute.define_flags()          # --strategy, --tpu, --mixed_precision, --cpu_threads
+from zoo.runtime import strategies
+strategies.define_flags()          # --strategy, --tpu, --mixed_precision, --cpu_threads
 
 def main(argv):
-    strategy = distribute.from_flags()           # first, before any other TensorFlow op
-    workdir = distribute.worker_dir(FLAGS.workdir, strategy)   # the chief writes FLAGS.workdir
+    strategy = strategies.from_flags()           # first, before any other TensorFlow op
+    workdir = strategies.worker_dir(FLAGS.workdir, strategy)   # the chief writes FLAGS.workdir
     with strategy.scope():                       # model, optimizer (compile) and metrics
         model = build_model(...)
         training.train(model, dataset, workdir, ...)
     ...                                          # evaluate, export into `workdir`
-    distribute.remove_worker_dir(workdir, FLAGS.workdir)
+    strategies.remove_worker_dir(workdir, FLAGS.workdir)
 ```
 
 Strategies (`--strategy`):
@@ -54,7 +54,7 @@ import tempfile
 import keras
 import tensorflow as tf
 
-from zoo import threads
+from zoo.runtime import threads
 
 STRATEGIES = ("default", "mirrored", "multiworker", "tpu")
 POLICIES = {"none": "float32", "float32": "float32", "bfloat16": "mixed_bfloat16",
@@ -85,7 +85,7 @@ def define_flags(flag_values=None):
                       "float32).", flag_values=flag_values)
     flags.DEFINE_enum("cpu_threads", "tf", list(threads.MODES),
                       "CPU thread pools: tf (TensorFlow's default) or ops (one thread per op, "
-                      "as many ops at once as cores: faster for the MNIST MLPs; zoo.threads).",
+                      "as many ops at once as cores: faster for the MNIST MLPs; zoo.runtime.threads).",
                       flag_values=flag_values)
 
 

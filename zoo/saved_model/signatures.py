@@ -31,7 +31,8 @@ import math
 
 import tensorflow as tf
 
-from zoo import iwae
+from zoo.data.scaling import bits_per_dim
+from zoo.models import importance_weights
 
 SCORE_SEED = (20190506, 0)
 
@@ -71,16 +72,6 @@ def _clip(images):
     return tf.clip_by_value(images, 0.0, 1.0)
 
 
-def bits_per_dim(nll, num_dims, divisor):
-    """Bits per dimension of a per-image nll in nats of [0, 1]-scaled data (see module doc)."""
-    return (nll + num_dims * math.log(divisor)) / (num_dims * math.log(2.0))
-
-
-def is_vae_family(model):
-    """True for models with a Gaussian posterior and decoder variance (GaussianVAE and stages)."""
-    return hasattr(model, "log_gamma")
-
-
 def importance_chunk_size(num_samples, max_chunk):
     """The largest divisor of `num_samples` not above `max_chunk` (samples decoded at once)."""
     return max(c for c in range(1, min(num_samples, max_chunk) + 1) if num_samples % c == 0)
@@ -94,7 +85,7 @@ def signature_functions(model, num_importance_samples=100, importance_chunk=10,
     """
     image_shape = tuple(int(s) for s in model.input_shape_)
     latent_dim, noise_dim = int(model.latent_dim), int(model.noise_dim)
-    vae = is_vae_family(model)
+    vae = model.has_likelihood
     images_spec = tf.TensorSpec([None] * (1 + len(image_shape)), tf.float32, name="images")
 
     def as_images(images):
@@ -155,7 +146,7 @@ def _score_function(model, images_spec, as_images, num_samples, max_chunk, divis
 
         def log_weights(eps_chunk):
             """log w for `chunk` samples of every image: [chunk, N]."""
-            return iwae.log_importance_weights(model, x, z_mean, z_log_scale,
+            return importance_weights.log_importance_weights(model, x, z_mean, z_log_scale,
                                                eps_chunk[:, tf.newaxis, :])
 
         log_w = tf.map_fn(log_weights, tf.reshape(eps, [-1, chunk, latent_dim]),

@@ -8,7 +8,7 @@ import numbers
 
 import tensorflow as tf
 
-from zoo.base import images_of
+from zoo.models.base import images_of
 
 
 def _is_number(value):
@@ -67,7 +67,7 @@ def check_image_shape(model, dataset):
 
     Dimensions unknown in the dataset's element spec (None) match anything.
     """
-    expected = getattr(model, "input_shape_", None)
+    expected = model.input_shape_
     spec = images_of(dataset.element_spec)
     if expected is None or not isinstance(spec, tf.TensorSpec):
         return

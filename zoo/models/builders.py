@@ -4,11 +4,11 @@ Each function returns an uncompiled model; the defaults are the papers' values.
 """
 
 from zoo import networks
-from zoo.ae import AE
-from zoo.gaussian_vae import GaussianVAE
-from zoo.two_stage_vae import TwoStageVAE
-from zoo.vae_plus import VAEPlus
-from zoo.wae_mmd import WAEMMD
+from zoo.models.ae import AE
+from zoo.models.gaussian_vae import GaussianVAE
+from zoo.models.two_stage_vae import TwoStageVAE
+from zoo.models.vae_plus import VAEPlus
+from zoo.models.wae_mmd import WAEMMD
 
 
 def _check_latent(latent_dim):

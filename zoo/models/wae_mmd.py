@@ -3,8 +3,9 @@
 import keras
 import tensorflow as tf
 
-from zoo import distribute, losses
-from zoo.ae import AE
+from zoo.models import losses
+from zoo.models.ae import AE
+from zoo.runtime import strategies
 
 
 @keras.saving.register_keras_serializable(package="zoo")
@@ -15,7 +16,7 @@ class WAEMMD(AE):
     L = reconstruction_scale * mean ||x - x_hat||^2 + mmd_weight * MMD^2_IMQ({z_i}, {p_i}),
     p_i ~ N(0, I)
     ```
-    with the unbiased multi-scale IMQ estimator `zoo.losses.imq_mmd` (C = 2 d_z s,
+    with the unbiased multi-scale IMQ estimator `zoo.models.losses.imq_mmd` (C = 2 d_z s,
     s in {.1, ..., 10}). The defaults are the WAE reference code's CelebA values
     (lambda = 100, reconstruction scale 0.05).
 
@@ -34,7 +35,7 @@ class WAEMMD(AE):
     def loss_terms(self, x, training=False):
         z = self.encode(x, training)
         rec = tf.reduce_mean(losses.squared_error(x, self.decode(z, training)))
-        prior = distribute.replica_normal(tf.shape(z), self.seed_generator)
+        prior = strategies.replica_normal(tf.shape(z), self.seed_generator)
         mmd = losses.imq_mmd(z, prior)
         return {"loss": self.reconstruction_scale * rec + self.mmd_weight * mmd,
                 "reconstruction": rec, "mmd": mmd}

@@ -3,8 +3,8 @@
 import keras
 import tensorflow as tf
 
-from zoo import losses
-from zoo.base import GenerativeModel
+from zoo.models import losses
+from zoo.models.base import GenerativeModel
 
 
 def check_code_size(encoder, decoder):

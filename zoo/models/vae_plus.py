@@ -4,8 +4,8 @@ Models", section 4 and supplement Figure 2)."""
 import keras
 import tensorflow as tf
 
-from zoo.base import GenerativeModel
-from zoo.two_stage_vae import TwoStageVAE
+from zoo.models.base import GenerativeModel
+from zoo.models.two_stage_vae import TwoStageVAE
 
 
 @keras.saving.register_keras_serializable(package="zoo")

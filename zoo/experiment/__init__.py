@@ -1,0 +1,58 @@
+"""What every paper recipe shares: presets, command-line overrides, workdir layout, result tables.
+
+One module per job: `flags` (presets, `--override`, config.json), `workdir` (sub-workdirs,
+caches, export once, held-out subsets), `reports` (tables, results.md, figures) and
+`evaluation` (the papers' metrics of a trained or exported model).
+
+A recipe is a thin row of a paper's table (see `recipes/`). It holds its presets as plain dicts
+and calls `define_flags` at import time and `configure` in `main`:
+
+    PRESETS = {"paper": {...}, "cpu": {...}, "smoke": {...}}
+    experiment.define_flags(PRESETS, default_workdir="runs/mnist_balance")
+
+    def main(argv):
+        config = experiment.configure(PRESETS)     # writes <workdir>/config.json
+
+Flags (the same for every recipe):
+
+    --preset=paper|cpu|smoke   the starting dict (`paper`: the paper's values; `cpu`: a short
+                               budget for a 2-core machine; `smoke`: seconds, used by the tests)
+    --data=SPEC                a `zoo.data` spec (default: the preset's)
+    --workdir=DIR              output folder
+    --seed=N                   (default: the preset's, else 0)
+    --strategy=default|mirrored|multiworker|tpu, --tpu=ADDRESS, --mixed_precision=...
+                               `zoo.runtime.strategies`: `configure` creates the strategy and enters its
+                               scope for the rest of the run, so models, optimizers and metrics
+                               are built in it; a non-chief worker writes into a temporary
+                               workdir that is removed at exit
+    --override=key=value,...   any preset key; repeatable. The value is parsed as the type of
+                               the preset's value (lists: comma-separated, so
+                               `--override=kappas=50,100,batch_size=64` sets two keys; a piece
+                               without '=' continues the previous value). Nested dict keys with
+                               dots (`epochs.1=20`). JSON is accepted for dicts and None.
+
+Workdir layout:
+
+    config.json      the final config (preset + flags + overrides) and the command line
+    results.json     every number the recipe computed, with the config
+    results.md       the paper's table with our numbers and the paper's side by side
+    *.png            figures and sample grids
+    models/<name>/   one sub-workdir per trained model: tensorboard/, backup/, checkpoints/
+                     (`zoo.training.train`), saved_model/<version>/ (`zoo.export`),
+                     results.json (that model's metrics, cached: a finished model is neither
+                     retrained nor re-evaluated when the command is run again)
+"""
+
+from zoo.experiment.flags import (PRESET_NAMES, apply_overrides, configure, define_flags,
+                                  parse_value, resolve, split_overrides)
+from zoo.experiment.reports import (comparison_table, fmt, markdown_table, pyplot, save_figure,
+                                    write_results)
+from zoo.experiment.workdir import (batches_per_epoch, cached_json, export_metadata, export_once,
+                                    held_out, model_dir)
+
+__all__ = [
+    "PRESET_NAMES", "apply_overrides", "batches_per_epoch", "cached_json", "comparison_table",
+    "configure", "define_flags", "export_metadata", "export_once", "fmt", "held_out",
+    "markdown_table", "model_dir", "parse_value", "pyplot", "resolve", "save_figure",
+    "split_overrides", "write_results",
+]

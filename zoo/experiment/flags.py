@@ -1,0 +1,175 @@
+"""Recipe flags: presets, `--override` parsing, the final config written to the workdir.
+
+See `zoo.experiment` for the flags every recipe shares and the workdir layout.
+"""
+
+import atexit
+import contextlib
+import copy
+import json
+import os
+import sys
+import time
+
+from zoo import files
+from zoo.runtime import strategies
+
+PRESET_NAMES = ("paper", "cpu", "smoke")
+_RUN_SCOPE = contextlib.ExitStack()  # the strategy scope `configure` enters for the run
+_RUN_START = [None]  # time.time() when `configure` ran, for the wall time in results.md
+
+
+def define_flags(presets, default_workdir, default_preset="cpu"):
+    """Define --preset, --data, --workdir, --seed and --override (absl flags)."""
+    from absl import flags
+
+    missing = [name for name in PRESET_NAMES if name not in presets]
+    if missing:
+        raise ValueError(f"presets {missing} missing; a recipe defines {PRESET_NAMES}")
+    flags.DEFINE_enum("preset", default_preset, sorted(presets),
+                      "Starting values: 'paper' (the paper's exact values, GPU/TPU budget), "
+                      "'cpu' (short budget on a 2-core machine), 'smoke' (seconds; tests).")
+    flags.DEFINE_string("data", None, "zoo.data spec; default: the preset's.")
+    flags.DEFINE_string("workdir", default_workdir, "Output folder (re-running resumes).")
+    flags.DEFINE_integer("seed", None, "Seed; default: the preset's (else 0).")
+    flags.DEFINE_multi_string("override", [], "key=value[,key=value...]: change preset values.")
+    strategies.define_flags()
+
+
+def parse_value(text, like):
+    """`text` parsed as the type of `like` (bool, int, float, str, list, tuple, dict, None)."""
+    text = text.strip()
+    if isinstance(like, bool):
+        lowered = text.lower()
+        if lowered in ("1", "true", "yes", "on"):
+            return True
+        if lowered in ("0", "false", "no", "off"):
+            return False
+        raise ValueError(f"expected true or false, got {text!r}")
+    if isinstance(like, int):
+        return int(float(text)) if "e" in text.lower() else int(text)
+    if isinstance(like, float):
+        return float(text)
+    if isinstance(like, (list, tuple)):
+        if text.startswith("["):
+            return type(like)(json.loads(text))
+        item = like[0] if like else None
+        items = [parse_value(part, item) for part in text.split(",") if part.strip()]
+        return type(like)(items)
+    if isinstance(like, dict):
+        return json.loads(text)
+    if like is None:
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError:
+            return text
+    return text
+
+
+def split_overrides(overrides):
+    """['a=1,b=2,3', 'c=x'] -> [('a', '1'), ('b', '2,3'), ('c', 'x')].
+
+    A piece without '=' (or inside an open JSON bracket) continues the previous value.
+    """
+    pairs = []
+    for text in overrides:
+        for piece in text.split(","):
+            open_json = pairs and not _balanced(pairs[-1][1])
+            if "=" in piece and not open_json:
+                key, _, value = piece.partition("=")
+                pairs.append((key.strip(), value))
+            elif pairs:
+                pairs[-1] = (pairs[-1][0], pairs[-1][1] + "," + piece)
+            else:
+                raise ValueError(f"bad --override {text!r}: expected key=value[,key=value...]")
+    return pairs
+
+
+def _balanced(text):
+    return text.count("[") + text.count("{") == text.count("]") + text.count("}")
+
+
+def apply_overrides(config, overrides):
+    """A copy of `config` with `--override` strings applied; unknown keys raise ValueError."""
+    config = copy.deepcopy(config)
+    for key, value in split_overrides(overrides):
+        parent, path = config, key.split(".")
+        for part in path[:-1]:
+            parent = parent.get(part) if isinstance(parent, dict) else None
+            if not isinstance(parent, dict):
+                raise ValueError(f"--override {key}: {part!r} is not a dict of the config")
+        leaf = path[-1]
+        if isinstance(parent, dict) and leaf not in parent:
+            # Dicts keyed by numbers (e.g. epochs per stage) accept numeric keys.
+            numeric = {str(k): k for k in parent}
+            if leaf in numeric:
+                leaf = numeric[leaf]
+            else:
+                raise ValueError(f"--override: unknown key {key!r}; valid keys: "
+                                 f"{', '.join(sorted(map(str, parent)))}")
+        try:
+            parent[leaf] = parse_value(value, parent[leaf])
+        except (ValueError, json.JSONDecodeError) as error:
+            raise ValueError(f"--override {key}={value}: {error}") from None
+    return config
+
+
+def resolve(presets, preset, data=None, seed=None, workdir=None, overrides=()):
+    """The final config: the preset, then `overrides`, then the explicit flags."""
+    if preset not in presets:
+        raise ValueError(f"unknown preset {preset!r}; choose one of {sorted(presets)}")
+    config = apply_overrides(presets[preset], overrides)
+    config["preset"] = preset
+    if data is not None:
+        config["data"] = data
+    config["seed"] = seed if seed is not None else config.get("seed", 0)
+    if workdir is not None:
+        config["workdir"] = os.fspath(workdir)
+    return config
+
+
+def configure(presets):
+    """Resolve the config from the absl flags, create the workdir, write config.json.
+
+    A config.json left by an earlier run with different values is kept as
+    config.previous.json (the checkpoints in the workdir were made with it).
+    """
+    from absl import flags, logging
+
+    f = flags.FLAGS
+    _RUN_START[0] = time.time()
+    strategy = strategies.from_flags()  # first: multiworker must start before any TF op
+    workdir = strategies.worker_dir(f.workdir, strategy)  # non-chief: a temporary folder
+    if workdir != f.workdir:
+        atexit.register(strategies.remove_worker_dir, workdir, f.workdir)
+    _RUN_SCOPE.enter_context(strategy.scope())  # everything the recipe builds from here on
+    config = resolve(presets, f.preset, data=f.data, seed=f.seed, workdir=workdir,
+                     overrides=f.override)
+    config["strategy"] = {"name": f.strategy, "replicas": strategy.num_replicas_in_sync,
+                          "mixed_precision": f.mixed_precision, "cpu_threads": f.cpu_threads}
+    config["command"] = " ".join([os.path.basename(sys.executable), "-m",
+                                  _module_name(), *sys.argv[1:]])
+    path = os.path.join(config["workdir"], "config.json")
+    if os.path.exists(path):
+        with open(path, encoding="utf-8") as file:
+            previous = json.load(file)
+        changed = sorted(k for k in set(previous) | set(config)
+                         if k != "command" and previous.get(k) != config.get(k))
+        if changed:
+            logging.warning("config differs from the earlier run in %s (kept as "
+                            "config.previous.json); finished models are not retrained",
+                            changed)
+            files.write_json(os.path.join(config["workdir"], "config.previous.json"), previous)
+    files.write_json(path, config)
+    return config
+
+
+def _module_name():
+    main = sys.modules.get("__main__")
+    spec = getattr(main, "__spec__", None)
+    return spec.name if spec is not None else (sys.argv[0] if sys.argv else "")
+
+
+def wall_time():
+    """Whole seconds since `configure` ran in this process, or None before it."""
+    return None if _RUN_START[0] is None else round(time.time() - _RUN_START[0])

@@ -1,0 +1,112 @@
+"""Load an exported zoo model: `load(path)` -> `ExportedModel`, NumPy in and out.
+
+`load` needs only TensorFlow and NumPy at run time: the SavedModel holds plain TF ops (TFP
+distributions are traced away), and no zoo model class is rebuilt.
+"""
+
+import json
+import os
+
+import numpy as np
+import tensorflow as tf
+
+from zoo.saved_model.exporter import METADATA_FILE, integer_versions
+
+
+def _resolve(path):
+    """The SavedModel folder of `path` (itself, or its highest integer version)."""
+    path = os.path.abspath(os.fspath(path))
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"no exported model at {path}: the path does not exist")
+    if not os.path.isdir(path):
+        raise ValueError(f"{path} is not a SavedModel folder (it is a file)")
+    if os.path.isfile(os.path.join(path, "saved_model.pb")):
+        return path
+    versions = integer_versions(path)
+    if not versions:
+        raise ValueError(f"{path} is not a SavedModel (no saved_model.pb) and holds no integer "
+                         f"version folders")
+    chosen = os.path.join(path, str(versions[-1]))
+    if not os.path.isfile(os.path.join(chosen, "saved_model.pb")):
+        raise ValueError(f"the highest version folder {chosen} is not a SavedModel (no "
+                         f"saved_model.pb)")
+    return chosen
+
+
+def load(path):
+    """An `ExportedModel` for a SavedModel folder or a versioned parent (highest version).
+
+    Raises:
+      FileNotFoundError: `path` does not exist.
+      ValueError: not a SavedModel, or a SavedModel without the zoo metadata.
+    """
+    folder = _resolve(path)
+    metadata_path = os.path.join(folder, "assets", METADATA_FILE)
+    if not os.path.isfile(metadata_path):
+        raise ValueError(f"{folder} is a SavedModel but not a zoo export: no "
+                         f"assets/{METADATA_FILE}")
+    with open(metadata_path) as f:
+        try:
+            metadata = json.load(f)
+        except json.JSONDecodeError as error:
+            raise ValueError(f"{metadata_path} is not valid JSON: {error}") from None
+    try:
+        loaded = tf.saved_model.load(folder)
+    except Exception as error:  # noqa: BLE001 - TF raises many types for corrupt models.
+        raise ValueError(f"{folder} could not be loaded as a SavedModel: "
+                         f"{type(error).__name__}: {error}") from error
+    return ExportedModel(loaded, metadata, folder)
+
+
+class ExportedModel:
+    """A loaded zoo SavedModel: NumPy in, NumPy out.
+
+    Single-output signatures return an array (`decode`, `reconstruct`, `generate`, `sample`:
+    images [N, H, W, C] in [0, 1]); `encode` returns a dict (`z_mean`, `z_log_scale` for the
+    VAE family, `z` otherwise) and `score` a dict (`nll`, `bits_per_dim`, each [N]). Array
+    inputs are converted to float32 (the raw `signatures` insist on float32); bad shapes or
+    values raise `tf.errors.InvalidArgumentError`.
+
+    Attributes: `metadata` (dict), `path` (the SavedModel folder), `signatures` (raw TF
+    signature functions, keyword arguments in, dict of tensors out).
+    """
+
+    def __init__(self, loaded, metadata, path):
+        self.loaded = loaded
+        self.metadata = metadata
+        self.path = path
+        self.signatures = dict(loaded.signatures)
+
+    def _call(self, name, **inputs):
+        if name not in self.signatures:
+            raise ValueError(f"this {self.metadata.get('model_class')} export has no '{name}' "
+                             f"signature; it has {sorted(self.signatures)}")
+        outputs = self.signatures[name](**inputs)
+        return {key: value.numpy() for key, value in outputs.items()}
+
+    @staticmethod
+    def _floats(array):
+        return tf.constant(np.asarray(array, dtype=np.float32))
+
+    def encode(self, images):
+        return self._call("encode", images=self._floats(images))
+
+    def decode(self, z):
+        return self._call("decode", z=self._floats(z))["images"]
+
+    def reconstruct(self, images):
+        return self._call("reconstruct", images=self._floats(images))["images"]
+
+    def generate(self, noise):
+        return self._call("generate", noise=self._floats(noise))["images"]
+
+    def sample(self, num_samples, seed=0):
+        return self._call("sample", num_samples=tf.constant(num_samples, tf.int32),
+                          seed=tf.constant(seed, tf.int64))["images"]
+
+    def score(self, images):
+        return self._call("score", images=self._floats(images))
+
+    def __repr__(self):
+        return (f"ExportedModel({self.metadata.get('model_class')}, path={self.path!r}, "
+                f"signatures={sorted(self.signatures)})")
