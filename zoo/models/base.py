@@ -53,6 +53,13 @@ def all_finite(loss, gradients):
 class GenerativeModel(keras.Model):
     """Base class: Keras `fit`/`evaluate` on self-supervised image batches.
 
+    Every model sets `input_shape_` (the shape of one input, e.g. (28, 28, 1)), `latent_dim`
+    (the size of the code) and `noise_dim` (the size of `generate`'s input); a GaussianVAE also
+    `output_shape_`. The trailing underscore keeps these apart from Keras' `input_shape` /
+    `output_shape`, which functional models (the networks inside) define with the batch
+    dimension: `model.encoder.input_shape` is (None, 28, 28, 1), `model.input_shape_` is
+    (28, 28, 1).
+
     Labels in the batch are ignored. Losses are divided by the number of replicas in sync before
     the gradient, since `tf.distribute` sums replica gradients. Constructor arguments that are
     Keras objects are listed in `nested` and (de)serialized by `get_config` / `from_config`.
