@@ -41,6 +41,7 @@ import numpy as np
 import tensorflow as tf
 
 from zoo.files import write_json
+from zoo.models.base import NONFINITE
 from zoo.training import checks
 from zoo.training.backup import Backup, save_weights
 from zoo.training.guard import DivergenceGuard, TrainingDiverged, describe
@@ -128,6 +129,9 @@ def train(model, dataset, workdir, epochs, learning_rate=1e-3, validation_data=N
         be a `keras.optimizers.schedules.LearningRateSchedule`. Each stage gets a fresh Adam
         (`zoo.training.FusedAdam`: Keras' Adam update in one kernel per variable).
       callbacks: extra Keras callbacks for every stage.
+      verbose: 0 (silent), 1 or "auto" (Keras' progress bar), or 2 (one line per epoch that
+        names the stage). Unless 0, a line per stage says how it starts: from scratch, resumed
+        from its backup (at which step), or finished in an earlier run (loaded).
       save_freq: "epoch" or a number of steps between backups: at most that much work is lost
         to a crash.
       lr_retry_factor: 0 (off), or on divergence restore the last backup and continue with the
@@ -147,14 +151,18 @@ def train(model, dataset, workdir, epochs, learning_rate=1e-3, validation_data=N
     num_steps = batches_in_dataset(make_dataset())
     compile_kwargs = _fit_execution(compile_kwargs, num_steps)
     histories = {}
-    for stage, name in stage_names(model):
+    stages = stage_names(model)
+    for index, (stage, name) in enumerate(stages):
         done = os.path.join(workdir, "checkpoints", f"{name}.weights.h5")
         backup_dir = os.path.join(workdir, "backup", name)
+        what = f"{name} ({index + 1} of {len(stages)})" if len(stages) > 1 else name
         if os.path.exists(done):
             model.load_weights(done)
             shutil.rmtree(backup_dir, ignore_errors=True)  # a kill may have left it
             histories[name] = None
+            _say(verbose, f"{what}: finished in an earlier run; loaded {done}")
             continue
+        _say(verbose, f"{what}: {per_stage(epochs, stage)} epochs of {num_steps} steps")
         if stage is not None:
             model.set_stage(stage)
         start = time.time()
@@ -173,6 +181,32 @@ def train(model, dataset, workdir, epochs, learning_rate=1e-3, validation_data=N
         save_weights(model, done)
         shutil.rmtree(backup_dir, ignore_errors=True)
     return histories
+
+
+def _say(verbose, message):
+    """Print a progress line of `train` unless verbose is 0."""
+    if verbose != 0:
+        print(f"zoo.training: {message}", flush=True)
+
+
+class EpochLine(keras.callbacks.Callback):
+    """Prints one line per epoch that names the stage: `stage_1 epoch 3/200: loss 12.3, ...`."""
+
+    def __init__(self, stage, epochs):
+        super().__init__()
+        self.stage = stage
+        self.epochs = epochs
+        self._start = None
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._start = time.time()
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = {key: value for key, value in (logs or {}).items() if key != NONFINITE}
+        keys = sorted(logs, key=lambda key: (key != "loss", key))  # the loss first
+        terms = ", ".join(f"{key} {float(np.mean(logs[key])):.4g}" for key in keys)
+        print(f"{self.stage} epoch {epoch + 1}/{self.epochs}: {terms} "
+              f"({time.time() - self._start:.1f} s)", flush=True)
 
 
 def _fit_execution(compile_kwargs, num_steps):
@@ -221,19 +255,27 @@ def _train_stage(model, make_dataset, num_steps, workdir, name, epochs, learning
                                                            if lr_retry_factor else 1.0)
             model.optimizer.learning_rate = backup.learning_rate
 
-    if backup.restore() is None:
+    restored = backup.restore()
+    if restored is None:
         set_rate(0)
         backup.save()  # step 0: a good state to return to if the first steps diverge
     else:
         set_rate(backup.lr_retries)  # the retries that the backup had already needed
+        if restored["position"]:
+            epoch, step = divmod(restored["position"], num_steps)
+            _say(verbose, f"{name}: resuming from its backup at step {restored['position']} "
+                          f"(epoch {epoch + 1}, step {step} of {num_steps})")
     retries = backup.lr_retries
     tensorboard = keras.callbacks.TensorBoard(os.path.join(workdir, "tensorboard", name))
     history = []
     total = epochs * num_steps
     model.stop_training = False
     guard = DivergenceGuard()
+    # verbose=2: one line per epoch that names the stage (instead of Keras' own lines).
+    epoch_lines = [EpochLine(name, epochs)] if verbose == 2 else []
+    fit_verbose = 0 if verbose == 2 else verbose
     while True:
-        stage_callbacks = [guard, backup, tensorboard, *callbacks]
+        stage_callbacks = [guard, backup, tensorboard, *epoch_lines, *callbacks]
         position = backup.position
         while position < total and not model.stop_training:
             epoch, step = divmod(position, num_steps)
@@ -242,7 +284,7 @@ def _train_stage(model, make_dataset, num_steps, workdir, name, epochs, learning
             result = model.fit(_stream(make_dataset, position, num_steps),
                                steps_per_epoch=num_steps - step, initial_epoch=epoch,
                                epochs=last, validation_data=validation_data,
-                               callbacks=stage_callbacks, verbose=verbose, shuffle=False)
+                               callbacks=stage_callbacks, verbose=fit_verbose, shuffle=False)
             history.append(result.history)
             if guard.event is not None:
                 break

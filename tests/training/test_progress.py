@@ -1,0 +1,55 @@
+"""`zoo.training.train` says which stage it trains, resumes or loads."""
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from zoo import builders, training
+
+
+def tiny_two_stage():
+    first = builders.mlp_vae(input_shape=(4, 4, 1), latent_dim=2, units=8, encoder_depth=1,
+                             decoder_blocks=1, seed=0)
+    return builders.two_stage_vae(first, units=8, depth=1, seed=0)
+
+
+def dataset():
+    images = np.random.RandomState(0).rand(8, 4, 4, 1).astype("float32")
+    return tf.data.Dataset.from_tensor_slices(images).batch(4)
+
+
+def test_epoch_lines_name_the_stage_and_a_rerun_says_what_it_loaded(tmp_path, capsys):
+    training.train(tiny_two_stage(), dataset, str(tmp_path), epochs=2, verbose=2)
+    out = capsys.readouterr().out
+    assert "stage_1 (1 of 2): 2 epochs of 2 steps" in out
+    assert "stage_1 epoch 2/2: loss " in out and "stage_2 epoch 1/2: loss " in out
+    assert "Epoch 1/" not in out  # Keras' own, stage-less lines are replaced
+
+    training.train(tiny_two_stage(), dataset, str(tmp_path), epochs=2, verbose=2)
+    out = capsys.readouterr().out
+    assert "stage_1 (1 of 2): finished in an earlier run; loaded" in out
+    assert "stage_2 (2 of 2): finished in an earlier run; loaded" in out
+    assert " epoch " not in out  # nothing was trained
+
+
+def test_an_interrupted_stage_says_where_it_resumes(tmp_path, capsys):
+    model = builders.mlp_vae(input_shape=(4, 4, 1), latent_dim=2, units=8, encoder_depth=1,
+                             decoder_blocks=1, seed=0)
+
+    class Stop(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            if self.model.optimizer.iterations.numpy() >= 3:
+                raise KeyboardInterrupt
+
+    try:
+        training.train(model, dataset, str(tmp_path), epochs=3, verbose=0, save_freq=1,
+                       callbacks=[Stop()])
+    except KeyboardInterrupt:
+        pass
+    capsys.readouterr()
+    model = builders.mlp_vae(input_shape=(4, 4, 1), latent_dim=2, units=8, encoder_depth=1,
+                             decoder_blocks=1, seed=0)
+    training.train(model, dataset, str(tmp_path), epochs=3, verbose=2)
+    out = capsys.readouterr().out
+    assert "model: resuming from its backup at step 3 (epoch 2, step 1 of 2)" in out
+    assert "model epoch 3/3" in out
