@@ -8,8 +8,8 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
-def run_recipe(name, workdir, *flags):
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+def run_recipe(name, workdir, *flags, env=None):
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", **(env or {})}
     env.pop("ZOO_INCEPTION_GRAPH", None)
     return subprocess.run([sys.executable, "-m", f"recipes.{name}", "--preset=smoke",
                            f"--workdir={workdir}", *flags],

@@ -10,9 +10,9 @@ Sources: 'tfds:NAME' (TensorFlow Datasets), 'idx:FOLDER' (MNIST / Fashion-MNIST 
 `zoo.data.scaling` for the 255 / 256 conventions and bits per dimension.
 """
 
-from zoo.data.loading import SOURCES, DataInfo, info, load, load_numpy
+from zoo.data.loading import SOURCES, DataInfo, check_available, info, load, load_numpy
 from zoo.data.scaling import Scaling, nll_to_bits_per_dim
 from zoo.data.tfds_source import DatasetNotPreparedError
 
-__all__ = ["SOURCES", "DataInfo", "DatasetNotPreparedError", "Scaling", "info", "load",
-           "load_numpy", "nll_to_bits_per_dim"]
+__all__ = ["SOURCES", "DataInfo", "DatasetNotPreparedError", "Scaling", "check_available",
+           "info", "load", "load_numpy", "nll_to_bits_per_dim"]

@@ -43,7 +43,11 @@ def find_file(folder, stem):
       FileNotFoundError: the folder or both files are missing.
     """
     if not os.path.isdir(folder):
-        raise FileNotFoundError(f"IDX folder not found: {folder!r}")
+        raise FileNotFoundError(
+            f"IDX folder not found: {folder!r}. It should hold the four MNIST (or "
+            f"Fashion-MNIST) files {', '.join(s for pair in FILES.values() for s in pair)}, "
+            f"each optionally .gz; with internet access use 'tfds:mnist' instead, offline "
+            f"'sklearn:digits'")
     for name in (stem, stem + ".gz"):
         path = os.path.join(folder, name)
         if os.path.isfile(path):

@@ -5,7 +5,7 @@ import math
 
 from zoo.data import folder, idx, npz, pipeline, sklearn_digits, tfds_source
 from zoo.data.scaling import Scaling, scaling_for
-from zoo.data.spec import parse_spec
+from zoo.data.spec import as_bool, parse_spec
 from zoo.data.splits import parse_split
 
 SOURCES = {
@@ -57,6 +57,18 @@ def info(spec, *, data_dir=None, dequantize=False, **options):
     return DataInfo(spec=spec, image_shape=tuple(described.image_shape),
                     splits=dict(described.splits), has_labels=described.has_labels,
                     scaling=scaling_for(described.levels, dequantize))
+
+
+def check_available(spec, *, data_dir=None, **options):
+    """Return if the data of `spec` can be read now; else raise FileNotFoundError naming what is
+    missing and how to get it. Cheap: reads file headers at most, and for TFDS checks that the
+    data set is prepared or its download hosts reachable (`DatasetNotPreparedError`, in seconds)
+    without downloading anything."""
+    module, parsed = _resolve(spec, options)
+    module.describe(parsed.arg, data_dir, **parsed.options)
+    if module is tfds_source:
+        download = as_bool(parsed.options.get("download", True), "download")
+        tfds_source.ensure_available(parsed.arg, data_dir, download)
 
 
 def _read(spec, split, data_dir, with_labels, options):

@@ -145,6 +145,7 @@ def configure(presets):
     _RUN_SCOPE.enter_context(strategy.scope())  # everything the recipe builds from here on
     config = resolve(presets, f.preset, data=f.data, seed=f.seed, workdir=workdir,
                      overrides=f.override)
+    check_data_available(config["data"])  # before anything is written into the workdir
     config["strategy"] = {"name": f.strategy, "replicas": strategy.num_replicas_in_sync,
                           "mixed_precision": f.mixed_precision, "cpu_threads": f.cpu_threads}
     config["command"] = " ".join([os.path.basename(sys.executable), "-m",
@@ -162,6 +163,18 @@ def configure(presets):
             files.write_json(os.path.join(config["workdir"], "config.previous.json"), previous)
     files.write_json(path, config)
     return config
+
+
+def check_data_available(spec):
+    """Exit with one readable line (no traceback, nothing written) when the data of `spec` is
+    missing: a folder that does not exist, or a TFDS data set not prepared while offline."""
+    from zoo import data
+
+    try:
+        data.check_available(spec)
+    except FileNotFoundError as error:
+        raise SystemExit(f"{_module_name()}: the data {spec!r} is not available: {error}. "
+                         f"Choose the data with --data=SPEC (README: 'Data sources').") from None
 
 
 def _module_name():
