@@ -6,6 +6,7 @@ export_dir/
     saved_model.pb
     variables/
     assets/zoo_metadata.json
+    zoo_manifest.json     <- sha256 of every other file (zoo.manifest), checked by `load`
   2/
 ```
 `export` builds the SavedModel in a hidden temporary folder inside `export_dir` and renames it
@@ -16,22 +17,27 @@ existing version is never overwritten. The signatures are described in `zoo.serv
 distributions are traced away), and no zoo model class is rebuilt.
 """
 
+import datetime
 import importlib.metadata
 import json
 import math
 import os
+import platform
 import shutil
 import sys
 import tempfile
+import warnings
 
 import numpy as np
 import tensorflow as tf
 
-from zoo import serving
+from zoo import catalog, manifest, serving
+from zoo.rest import readable_error
 
 METADATA_FILE = "zoo_metadata.json"
 FORMAT_VERSION = 1
-CALLER_KEYS = ("preprocessing", "training_command", "metrics", "pixel_divisor")
+CALLER_KEYS = ("preprocessing", "training_command", "metrics", "pixel_divisor", "license")
+DEFAULT_LICENSE = "Apache-2.0"  # the project's license, which covers the weights it trains
 DEFAULT_PREPROCESSING = ("images float32 [N, H, W, C] in [0, 1]: 8-bit pixels dequantized as "
                          "(pixel + u) / 256, u ~ U[0, 1) (default description; the exporter "
                          "did not pass one)")
@@ -52,8 +58,8 @@ def export(model, export_dir, version=None, metadata=None, num_importance_sample
       metadata: an optional JSON-serialisable dict stored in `assets/zoo_metadata.json`. The keys
         `preprocessing` (how images were scaled to [0, 1]), `training_command` (default: this
         process' `sys.argv`), `metrics` and `pixel_divisor` (256 for dequantized 8-bit data,
-        the default; 255 for pixel / 255) are used as such; any other key is stored under
-        `extra`.
+        the default; 255 for pixel / 255) and `license` (default Apache-2.0) are used as
+        such; any other key is stored under `extra`.
       num_importance_samples: K of the `score` signature (VAE family), fixed at export.
       importance_chunk: at most this many of the K samples are decoded at once (memory bound).
     Raises:
@@ -92,6 +98,7 @@ def export(model, export_dir, version=None, metadata=None, num_importance_sample
             root = _saveable_root(functions, metadata_path)
             signatures = {name: fn.get_concrete_function() for name, fn in functions.items()}
             _write_saved_model(root, staging, signatures)
+        manifest.write(staging)
         if os.path.lexists(final):
             raise FileExistsError(f"version {version} appeared at {final} during the export; "
                                   f"not overwriting it")
@@ -197,6 +204,10 @@ def _metadata(model, version, caller, num_importance_samples, importance_chunk, 
         "gamma": _gammas(model),
         "training_command": caller.get("training_command", " ".join(sys.argv)),
         "packages": _package_versions(),
+        "python": platform.python_version(),
+        "license": caller.get("license", DEFAULT_LICENSE),
+        "parameter_count": int(model.count_params()),
+        "exported_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "metrics": caller.get("metrics"),
         "extra": extra or None,
     }
@@ -221,8 +232,9 @@ def _metadata(model, version, caller, num_importance_samples, importance_chunk, 
 
 
 def _resolve(path):
-    """The SavedModel folder of `path` (itself, or its highest integer version)."""
-    path = os.path.abspath(os.fspath(path))
+    """The SavedModel folder of `path` (itself, or its highest integer version); `path` may be
+    a model name (`zoo.catalog`)."""
+    path = os.path.abspath(catalog.resolve(path))
     if not os.path.exists(path):
         raise FileNotFoundError(f"no exported model at {path}: the path does not exist")
     if not os.path.isdir(path):
@@ -241,13 +253,24 @@ def _resolve(path):
 
 
 def load(path):
-    """An `ExportedModel` for a SavedModel folder or a versioned parent (highest version).
+    """An `ExportedModel` for a SavedModel folder, a versioned parent (highest version), or the
+    name of a published model (`zoo.list_models()`).
+
+    The files are checked against the export's sha256 manifest first; an export written before
+    manifests existed loads with a warning.
 
     Raises:
-      FileNotFoundError: `path` does not exist.
-      ValueError: not a SavedModel, or a SavedModel without the zoo metadata.
+      FileNotFoundError: `path` does not exist and is no model name.
+      ValueError: not a SavedModel, a SavedModel without the zoo metadata, or a file that does
+        not match the manifest (`zoo.manifest.ManifestMismatch`, naming the file).
     """
     folder = _resolve(path)
+    files = manifest.verify(folder)
+    if files is None:
+        warnings.warn(f"{folder} has no {manifest.MANIFEST_FILE} (exported before manifests): "
+                      f"its files cannot be checked", stacklevel=2)
+    elif extra := manifest.unlisted(folder, files):
+        warnings.warn(f"{folder} holds files its manifest does not list: {extra}", stacklevel=2)
     metadata_path = os.path.join(folder, "assets", METADATA_FILE)
     if not os.path.isfile(metadata_path):
         raise ValueError(f"{folder} is a SavedModel but not a zoo export: no "
@@ -288,7 +311,11 @@ class ExportedModel:
         if name not in self.signatures:
             raise ValueError(f"this {self.metadata.get('model_class')} export has no '{name}' "
                              f"signature; it has {sorted(self.signatures)}")
-        outputs = self.signatures[name](**inputs)
+        try:
+            outputs = self.signatures[name](**inputs)
+        except tf.errors.InvalidArgumentError as error:  # The signature's check, readable first.
+            raise tf.errors.InvalidArgumentError(
+                error.node_def, error.op, f"{readable_error(error)}\n\n{error.message}") from None
         return {key: value.numpy() for key, value in outputs.items()}
 
     @staticmethod
