@@ -20,6 +20,7 @@ distributions are traced away), and no zoo model class is rebuilt.
 import datetime
 import importlib.metadata
 import json
+import logging
 import math
 import os
 import platform
@@ -30,6 +31,7 @@ import warnings
 
 import numpy as np
 import tensorflow as tf
+from absl import logging as absl_logging
 
 from zoo import catalog, manifest, serving
 from zoo.rest import readable_error
@@ -110,8 +112,20 @@ def export(model, export_dir, version=None, metadata=None, num_importance_sample
 
 
 def _write_saved_model(root, path, signatures):
-    """The single write step (a seam for tests that simulate a failure mid-write)."""
-    tf.saved_model.save(root, path, signatures=signatures)
+    """The single write step (a seam for tests that simulate a failure mid-write).
+
+    TensorFlow's INFO lines of a save (input names renamed for the signatures, sharding times,
+    where assets and the fingerprint went) are held back: they concern no choice of the user.
+    """
+    logger, verbosity = logging.getLogger("tensorflow"), absl_logging.get_verbosity()
+    level = logger.level
+    logger.setLevel(max(level, logging.WARNING))
+    absl_logging.set_verbosity(min(verbosity, absl_logging.WARNING))
+    try:
+        tf.saved_model.save(root, path, signatures=signatures)
+    finally:
+        logger.setLevel(level)
+        absl_logging.set_verbosity(verbosity)
 
 
 def _umask():
