@@ -51,6 +51,9 @@ def write(folder):
     files = {name: sha256(os.path.join(folder, name)) for name in _files(folder)}
     path = os.path.join(folder, MANIFEST_FILE)
     write_json(path, {"format_version": FORMAT_VERSION, "algorithm": "sha256", "files": files})
+    mask = os.umask(0)
+    os.umask(mask)
+    os.chmod(path, 0o666 & ~mask)  # readable like the files it lists (the temp file was 0600)
     return path
 
 
