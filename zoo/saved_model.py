@@ -280,15 +280,15 @@ def load(path):
     """
     folder = _resolve(path)
     files = manifest.verify(folder)
+    metadata_path = os.path.join(folder, "assets", METADATA_FILE)
+    if not os.path.isfile(metadata_path):
+        raise ValueError(f"{folder} is a SavedModel but not a zoo export: no "
+                         f"assets/{METADATA_FILE}")
     if files is None:
         warnings.warn(f"{folder} has no {manifest.MANIFEST_FILE} (exported before manifests): "
                       f"its files cannot be checked", stacklevel=2)
     elif extra := manifest.unlisted(folder, files):
         warnings.warn(f"{folder} holds files its manifest does not list: {extra}", stacklevel=2)
-    metadata_path = os.path.join(folder, "assets", METADATA_FILE)
-    if not os.path.isfile(metadata_path):
-        raise ValueError(f"{folder} is a SavedModel but not a zoo export: no "
-                         f"assets/{METADATA_FILE}")
     with open(metadata_path) as f:
         try:
             metadata = json.load(f)
