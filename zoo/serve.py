@@ -168,12 +168,16 @@ def _add_routes(app, served, dataplane, max_request_bytes):
     before KServe's own, so they take precedence on the shared paths)."""
     import orjson
     from fastapi import Request
-    from fastapi.responses import JSONResponse, Response
+    from fastapi.responses import Response
 
     from zoo.rest import RestError
 
+    def answer(content, status=200):
+        return Response(orjson.dumps(content, option=orjson.OPT_SERIALIZE_NUMPY),
+                        status_code=status, media_type="application/json")
+
     def error(status, message):
-        return JSONResponse(status_code=status, content={"error": message})
+        return answer({"error": message}, status)
 
     def check_name(name):
         if name != served.name:
@@ -207,24 +211,23 @@ def _add_routes(app, served, dataplane, max_request_bytes):
             check_name(name)
             served.get(version)
             body = await read_body(request)
-            answer, _ = await dataplane.infer(served.name, _Request(body, version),
+            result, _ = await dataplane.infer(served.name, _Request(body, version),
                                               dict(request.headers))
         except RestError as failure:
             return error(failure.status, failure.message)
-        return Response(orjson.dumps(answer, option=orjson.OPT_SERIALIZE_NUMPY),
-                        media_type="application/json")
+        return answer(result)
 
     def status(name: str, version: str = None):
         try:
             check_name(name)
-            return served.status(version)
+            return answer(served.status(version))
         except RestError as failure:
             return error(failure.status, failure.message)
 
     def metadata(name: str, version: str = None):
         try:
             check_name(name)
-            return served.metadata(version)
+            return answer(served.metadata(version))
         except RestError as failure:
             return error(failure.status, failure.message)
 
@@ -242,7 +245,6 @@ def serve(args):
     from kserve.protocol.rest.server import RESTServer
 
     served = ServedModel(args.model_base_path, args.model_name)
-    logging.getLogger("kserve.trace").setLevel(logging.WARNING)  # a timing line per request
 
     class LocalModelServer(kserve.ModelServer):
         """KServe's ModelServer with its REST server bound to `args.host` (KServe binds
@@ -261,6 +263,7 @@ def serve(args):
 
     server = LocalModelServer(http_port=args.port, enable_grpc=False, workers=1,
                               grace_period=5, enable_latency_logging=False)
+    logging.getLogger("kserve.trace").setLevel(logging.WARNING)  # a timing line per request
     _add_routes(app, served, server.dataplane, int(args.max_request_mb * 2 ** 20))
     print(f"serving '{served.name}' versions {sorted(served.versions)} (newest "
           f"{served.newest}) from {served.base_path} at "
