@@ -9,10 +9,10 @@ manifest is checked); requests without a version go to the newest. Routes (NAME 
 folder's name), as TF Serving answers them:
 
 ```none
-POST /v1/models/NAME:predict                      {"instances": ...} or {"inputs": ...},
-POST /v1/models/NAME/versions/N:predict           optional "signature_name" (see zoo.rest)
-GET  /v1/models/NAME[/versions/N]                 {"model_version_status": [...]}
-GET  /v1/models/NAME[/versions/N]/metadata        {"model_spec": ..., "metadata": {"signature_def": ...}}
+POST /v1/models/NAME:predict                {"instances": ...} or {"inputs": ...},
+POST /v1/models/NAME/versions/N:predict     optional "signature_name" (see zoo.rest)
+GET  /v1/models/NAME[/versions/N]           {"model_version_status": [...]}
+GET  /v1/models/NAME[/versions/N]/metadata  {"model_spec": ..., "metadata": {"signature_def": ...}}
 ```
 A bad request is answered 400 with `{"error": message}` (the signature's own check, e.g.
 "images must have shape [N, 28, 28, 1] ..."), an unknown model or version 404, a body over
