@@ -244,7 +244,10 @@ def serve(args):
     from kserve.model_server import app
     from kserve.protocol.rest.server import RESTServer
 
-    served = ServedModel(args.model_base_path, args.model_name)
+    try:
+        served = ServedModel(args.model_base_path, args.model_name)
+    except (OSError, ValueError) as error:  # no such model, not a zoo export, bad manifest
+        raise SystemExit(f"zoo.serve: {error}") from None
 
     class LocalModelServer(kserve.ModelServer):
         """KServe's ModelServer with its REST server bound to `args.host` (KServe binds

@@ -6,6 +6,7 @@ import http.client
 import importlib.util
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -255,3 +256,18 @@ def test_unknown_version_and_model_are_404(server):
     assert call(server + "/versions/7")[0] == 404
     status, answer = call(server.replace("/vae", "/nope") + ":predict", body)
     assert status == 404 and "no model named 'nope'" in answer["error"]
+
+
+def test_refuses_to_start_on_a_changed_file(versions, tmp_path):
+    """The manifest is checked before serving; the error names the file, without a traceback."""
+    base, _ = versions
+    copy = tmp_path / "vae"
+    shutil.copytree(base, copy)
+    index = copy / "2" / "variables" / "variables.index"
+    index.write_bytes(index.read_bytes() + b"\0")
+    result = subprocess.run(
+        [sys.executable, "-m", "zoo.serve", f"--model_base_path={copy}", f"--port={free_port()}"],
+        env=dict(os.environ, PYTHONPATH=str(ROOT)), capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert "variables.index does not match zoo_manifest.json" in result.stderr
+    assert "Traceback" not in result.stderr
