@@ -138,6 +138,17 @@ def test_readme_bodies_answer_as_in_process(server, versions, example):
         np.testing.assert_array_equal(np.asarray(got[key], np.float32), value)
 
 
+def test_listens_on_loopback_only(server):
+    """The listening socket is bound to 127.0.0.1, not 0.0.0.0 (KServe's default)."""
+    table = Path("/proc/net/tcp")
+    if not table.is_file():
+        pytest.skip("no /proc/net/tcp to read listening sockets from")
+    port = urllib.parse.urlsplit(server).port
+    listening = [line.split()[1] for line in table.read_text().splitlines()[1:]
+                 if line.split()[3] == "0A" and int(line.split()[1].split(":")[1], 16) == port]
+    assert listening == ["0100007F:%04X" % port]
+
+
 def test_version_routes_reach_each_version(server, versions):
     body = EXAMPLES["examples"][0]["request"]
     answers = {v: call(server + f"/versions/{v}:predict", body) for v in (1, 2)}
