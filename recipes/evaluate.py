@@ -1,4 +1,4 @@
-"""Evaluate a trained model with the papers' metrics; print a table and write results JSON.
+r"""Evaluate a trained model with the papers' metrics; print a table and write results JSON.
 
     python -m recipes.evaluate --model=PATH.keras --data=idx:/work/shared/data/mnist \
         --metrics=rec,nll,bpd,au,ndb,fd_mnist --output=results.json

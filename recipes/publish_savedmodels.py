@@ -44,6 +44,7 @@ FLAGS = flags.FLAGS
 
 VERSION = 1
 GOLDEN_TOLERANCE = {"rtol": 0.0, "atol": 1e-4}
+CARD_METADATA = ("license", "parameter_count", "packages", "python", "exported_at")
 SUBSET, SUBSET_SEED = 1000, 0
 NUM_GENERATED, NDB_BINS, NDB_TRAIN = 10000, 100, 20000
 
@@ -280,7 +281,9 @@ def publish(runs, out):
                    {"name": name, "version": VERSION, "metrics": result, "paper": paper,
                     "training_seconds": seconds, "data": FLAGS.data,
                     "data_sha256": checksums, "recipe_command": config.get("command"),
-                    "subset": {"count": SUBSET, "seed": SUBSET_SEED}})
+                    "subset": {"count": SUBSET, "seed": SUBSET_SEED},
+                    # The model-card fields KerasHub's metadata.json and Kaggle cards carry.
+                    **{key: model.metadata.get(key) for key in CARD_METADATA}})
         write_json(os.path.join(staging, name, "golden.json"), golden(model))
         plots.save_image_grid(generated, os.path.join(staging, name, "samples.png"),
                               columns=8)

@@ -1,4 +1,4 @@
-"""Train the small MNIST conv classifier whose features `zoo.metrics.fd_mnist_classifier` uses.
+r"""Train the small MNIST conv classifier whose features `zoo.metrics.fd_mnist_classifier` uses.
 
 The Frechet distance in this network's penultimate-layer space is a *domain* metric for
 MNIST-like 28 x 28 x 1 images in [0, 1]. It is not FID (FID is defined on the 2015 Inception

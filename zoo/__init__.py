@@ -8,19 +8,30 @@ zoo.networks     the papers' encoder and decoder networks (functional Keras mode
 zoo.data         data sources behind one spec string, scaling conventions, tf.data pipelines
 zoo.training     resumable training (`train`), backups, divergence guard, callbacks, FusedAdam
 zoo.runtime      tf.distribute strategies and CPU thread pools
-zoo.saved_model  SavedModel export (`zoo.export`), serving signatures, loading (`zoo.load`)
+zoo.saved_model  SavedModel export (`zoo.export`), serving signatures, loading (`zoo.load`,
+                 by path or published model name, `zoo.list_models()`), manifests, REST bodies
+zoo.serve        `python -m zoo.serve`: the signatures over TF Serving's REST API (KServe)
 zoo.metrics      the papers' evaluation metrics
 zoo.experiment   what the recipes share: flags and presets, workdir, reports, evaluation
 zoo.files        atomic file writes; zoo.plots: image grids
 ```
 
 The names used most are also here: the model classes, `zoo.export`, `zoo.load`,
-`zoo.builders` (ready-made model configurations) and `zoo.losses`.
+`zoo.list_models`, `zoo.builders` (ready-made model configurations) and `zoo.losses`.
 """
 
-from zoo import data, metrics, networks, training
-from zoo.models import AE, WAEMMD, GaussianVAE, TwoStageVAE, VAEPlus, builders, losses
-from zoo.saved_model import ExportedModel, export, load
+import os
+
+# TensorFlow's C++ INFO and WARNING lines are not the user's business, nor, on a machine without
+# an NVIDIA driver, the E-level "failed call to cuInit" line (level 3 hides C++ errors too; they
+# still reach Python as exceptions). A TF_CPP_MIN_LOG_LEVEL the user set wins.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2" if os.path.exists("/dev/nvidiactl") else "3")
+
+from zoo import data, metrics, networks, training  # noqa: E402
+from zoo.models import (AE, WAEMMD, GaussianVAE, TwoStageVAE, VAEPlus,  # noqa: E402
+                        builders, losses)
+from zoo.saved_model import ExportedModel, export, load  # noqa: E402
+from zoo.saved_model.catalog import list_models  # noqa: E402
 
 __all__ = ["AE", "ExportedModel", "GaussianVAE", "TwoStageVAE", "VAEPlus", "WAEMMD", "builders",
-           "data", "export", "load", "losses", "metrics", "networks", "training"]
+           "data", "export", "list_models", "load", "losses", "metrics", "networks", "training"]

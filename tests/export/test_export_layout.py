@@ -34,7 +34,7 @@ def test_versions_are_integer_folders(ae_model, tmp_path):
     assert export(ae_model, tmp_path / "m") == str(tmp_path / "m" / "8")
     assert sorted(os.listdir(tmp_path / "m")) == ["1", "2", "7", "8"]
     assert sorted(os.listdir(tmp_path / "m" / "8")) == [
-        "assets", "fingerprint.pb", "saved_model.pb", "variables"]
+        "assets", "fingerprint.pb", "saved_model.pb", "variables", "zoo_manifest.json"]
     assert load(tmp_path / "m").path == str(tmp_path / "m" / "8")
     umask = os.umask(0)
     os.umask(umask)

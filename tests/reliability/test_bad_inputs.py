@@ -133,5 +133,6 @@ def test_a_savedmodel_that_is_not_ours_is_refused(tmp_path):
     (tmp_path / "garbage" / "1" / "saved_model.pb").write_bytes(b"not a protobuf")
     (tmp_path / "garbage" / "1" / "assets").mkdir()
     (tmp_path / "garbage" / "1" / "assets" / "zoo_metadata.json").write_text("{}")
-    with pytest.raises(ValueError, match=r"could not be loaded as a SavedModel"):
+    with pytest.raises(ValueError, match=r"could not be loaded as a SavedModel"), \
+            pytest.warns(UserWarning, match="no zoo_manifest.json"):
         load(tmp_path / "garbage")

@@ -6,6 +6,7 @@ export_dir/
     saved_model.pb
     variables/
     assets/zoo_metadata.json
+    zoo_manifest.json     <- sha256 of every other file (zoo.saved_model.manifest), checked by `load`
   2/
 ```
 `export` builds the SavedModel in a hidden temporary folder inside `export_dir` and renames it
@@ -16,22 +17,27 @@ existing version is never overwritten. The signatures are described in
 `zoo.saved_model.loader.load` reads it back with TensorFlow and NumPy alone.
 """
 
+import datetime
 import importlib.metadata
 import json
+import logging
 import math
 import os
+import platform
 import shutil
 import sys
 import tempfile
 
 import numpy as np
 import tensorflow as tf
+from absl import logging as absl_logging
 
-from zoo.saved_model import signatures
+from zoo.saved_model import manifest, signatures
 
 METADATA_FILE = "zoo_metadata.json"
 FORMAT_VERSION = 1
-CALLER_KEYS = ("preprocessing", "training_command", "metrics", "pixel_divisor")
+CALLER_KEYS = ("preprocessing", "training_command", "metrics", "pixel_divisor", "license")
+DEFAULT_LICENSE = "Apache-2.0"  # the project's license, which covers the weights it trains
 DEFAULT_PREPROCESSING = ("images float32 [N, H, W, C] in [0, 1]: 8-bit pixels dequantized as "
                          "(pixel + u) / 256, u ~ U[0, 1) (default description; the exporter "
                          "did not pass one)")
@@ -52,8 +58,8 @@ def export(model, export_dir, version=None, metadata=None, num_importance_sample
       metadata: an optional JSON-serialisable dict stored in `assets/zoo_metadata.json`. The keys
         `preprocessing` (how images were scaled to [0, 1]), `training_command` (default: this
         process' `sys.argv`), `metrics` and `pixel_divisor` (256 for dequantized 8-bit data,
-        the default; 255 for pixel / 255) are used as such; any other key is stored under
-        `extra`.
+        the default; 255 for pixel / 255) and `license` (default Apache-2.0) are used as
+        such; any other key is stored under `extra`.
       num_importance_samples: K of the `score` signature (VAE family), fixed at export.
       importance_chunk: at most this many of the K samples are decoded at once (memory bound).
     Raises:
@@ -92,6 +98,7 @@ def export(model, export_dir, version=None, metadata=None, num_importance_sample
             root = _saveable_root(functions, metadata_path)
             concrete = {name: fn.get_concrete_function() for name, fn in functions.items()}
             _write_saved_model(root, staging, concrete)
+        manifest.write(staging)
         if os.path.lexists(final):
             raise FileExistsError(f"version {version} appeared at {final} during the export; "
                                   f"not overwriting it")
@@ -103,8 +110,20 @@ def export(model, export_dir, version=None, metadata=None, num_importance_sample
 
 
 def _write_saved_model(root, path, signatures):
-    """The single write step (a seam for tests that simulate a failure mid-write)."""
-    tf.saved_model.save(root, path, signatures=signatures)
+    """The single write step (a seam for tests that simulate a failure mid-write).
+
+    TensorFlow's INFO lines of a save (input names renamed for the signatures, sharding times,
+    where assets and the fingerprint went) are held back: they concern no choice of the user.
+    """
+    logger, verbosity = logging.getLogger("tensorflow"), absl_logging.get_verbosity()
+    level = logger.level
+    logger.setLevel(max(level, logging.WARNING))
+    absl_logging.set_verbosity(min(verbosity, absl_logging.WARNING))
+    try:
+        tf.saved_model.save(root, path, signatures=signatures)
+    finally:
+        logger.setLevel(level)
+        absl_logging.set_verbosity(verbosity)
 
 
 def _umask():
@@ -194,6 +213,10 @@ def _metadata(model, version, caller, num_importance_samples, importance_chunk, 
         "gamma": _gammas(model),
         "training_command": caller.get("training_command", " ".join(sys.argv)),
         "packages": _package_versions(),
+        "python": platform.python_version(),
+        "license": caller.get("license", DEFAULT_LICENSE),
+        "parameter_count": int(model.count_params()),
+        "exported_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "metrics": caller.get("metrics"),
         "extra": extra or None,
     }

@@ -1,21 +1,27 @@
 """Load an exported zoo model: `load(path)` -> `ExportedModel`, NumPy in and out.
 
 `load` needs only TensorFlow and NumPy at run time: the SavedModel holds plain TF ops (TFP
-distributions are traced away), and no zoo model class is rebuilt.
+distributions are traced away), and no zoo model class is rebuilt. `path` may also be the name
+of a published model (`zoo.saved_model.catalog`); the files are checked against the export's
+sha256 manifest (`zoo.saved_model.manifest`) before anything is loaded.
 """
 
 import json
 import os
+import warnings
 
 import numpy as np
 import tensorflow as tf
 
+from zoo.saved_model import catalog, manifest
 from zoo.saved_model.exporter import METADATA_FILE, integer_versions
+from zoo.saved_model.rest import readable_error
 
 
 def _resolve(path):
-    """The SavedModel folder of `path` (itself, or its highest integer version)."""
-    path = os.path.abspath(os.fspath(path))
+    """The SavedModel folder of `path` (itself, or its highest integer version); `path` may be
+    a model name (`zoo.saved_model.catalog`)."""
+    path = os.path.abspath(catalog.resolve(path))
     if not os.path.exists(path):
         raise FileNotFoundError(f"no exported model at {path}: the path does not exist")
     if not os.path.isdir(path):
@@ -34,17 +40,28 @@ def _resolve(path):
 
 
 def load(path):
-    """An `ExportedModel` for a SavedModel folder or a versioned parent (highest version).
+    """An `ExportedModel` for a SavedModel folder, a versioned parent (highest version), or the
+    name of a published model (`zoo.list_models()`).
+
+    The files are checked against the export's sha256 manifest first; an export written before
+    manifests existed loads with a warning.
 
     Raises:
-      FileNotFoundError: `path` does not exist.
-      ValueError: not a SavedModel, or a SavedModel without the zoo metadata.
+      FileNotFoundError: `path` does not exist and is no model name.
+      ValueError: not a SavedModel, a SavedModel without the zoo metadata, or a file that does
+        not match the manifest (`zoo.saved_model.manifest.ManifestMismatch`, naming the file).
     """
     folder = _resolve(path)
+    files = manifest.verify(folder)
     metadata_path = os.path.join(folder, "assets", METADATA_FILE)
     if not os.path.isfile(metadata_path):
         raise ValueError(f"{folder} is a SavedModel but not a zoo export: no "
                          f"assets/{METADATA_FILE}")
+    if files is None:
+        warnings.warn(f"{folder} has no {manifest.MANIFEST_FILE} (exported before manifests): "
+                      f"its files cannot be checked", stacklevel=2)
+    elif extra := manifest.unlisted(folder, files):
+        warnings.warn(f"{folder} holds files its manifest does not list: {extra}", stacklevel=2)
     with open(metadata_path) as f:
         try:
             metadata = json.load(f)
@@ -81,7 +98,11 @@ class ExportedModel:
         if name not in self.signatures:
             raise ValueError(f"this {self.metadata.get('model_class')} export has no '{name}' "
                              f"signature; it has {sorted(self.signatures)}")
-        outputs = self.signatures[name](**inputs)
+        try:
+            outputs = self.signatures[name](**inputs)
+        except tf.errors.InvalidArgumentError as error:  # The signature's check, readable first.
+            raise tf.errors.InvalidArgumentError(
+                error.node_def, error.op, f"{readable_error(error)}\n\n{error.message}") from None
         return {key: value.numpy() for key, value in outputs.items()}
 
     @staticmethod

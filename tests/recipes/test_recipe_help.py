@@ -1,0 +1,83 @@
+"""`python -m recipes.NAME --help`: the docstring and the shared flags, read from the source
+before TensorFlow is imported, exit status 0."""
+
+import json
+import os
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+from recipes import _help
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+SHARED = ["preset", "data", "workdir", "seed", "override", "strategy", "tpu",
+          "mixed_precision", "cpu_threads"]
+RECIPES = sorted(p.stem for p in (ROOT / "recipes").glob("*.py") if not p.stem.startswith("_"))
+
+
+def flag_names(text):
+    return [line.split()[0][2:] for line in text.splitlines() if line.startswith("  --")]
+
+
+def test_help_is_fast_exits_0_and_lists_the_shared_flags():
+    result = subprocess.run([sys.executable, "-m", "recipes.mnist_balance", "--help"],
+                            capture_output=True, text=True, timeout=60, cwd=ROOT,
+                            env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    assert result.returncode == 0, result.stderr
+    assert flag_names(result.stdout) == SHARED
+    assert "(default: 'runs/mnist_balance')" in result.stdout
+    assert result.stdout.startswith("Regularization balance on MNIST")
+
+
+def test_help_does_not_import_tensorflow(capsys):
+    with pytest.raises(SystemExit) as stop:
+        _help.answer_if_asked(["x", "--help"], ["python", "-m", "recipes.two_stage", "--help"])
+    assert stop.value.code == 0
+    assert flag_names(capsys.readouterr().out) == SHARED
+    script = ("import sys; sys.argv = ['x', '-h']; "
+              "sys.orig_argv = ['python', '-m', 'recipes.ood', '-h']\n"
+              "try:\n    import recipes\nexcept SystemExit as e:\n"
+              "    print('exit', e.code, 'tensorflow' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            timeout=60, cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    assert result.stdout.strip().splitlines()[-1] == "exit 0 False"
+
+
+DEFINED = """
+import importlib, json, sys
+import zoo, zoo.experiment
+from absl import flags
+base = set(flags.FLAGS)
+defined = {}
+for name in sys.argv[1:]:
+    for flag in set(flags.FLAGS) - base:
+        delattr(flags.FLAGS, flag)
+    importlib.import_module("recipes." + name)
+    defined[name] = sorted(set(flags.FLAGS) - base)
+print(json.dumps(defined))
+"""
+
+
+def test_every_recipe_help_names_the_flags_absl_defines():
+    """The flags read from the source are exactly those absl has after importing the recipe
+    (one subprocess imports each recipe in turn, removing the previous one's flags)."""
+    result = subprocess.run([sys.executable, "-c", DEFINED, *RECIPES], capture_output=True,
+                            text=True, timeout=300, cwd=ROOT,
+                            env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    assert result.returncode == 0, result.stderr[-2000:]
+    defined = json.loads(result.stdout.strip().splitlines()[-1])
+    for name in RECIPES:
+        source = (ROOT / "recipes" / f"{name}.py").read_text()
+        text = _help.render(str(ROOT / "recipes" / f"{name}.py"), name)
+        listed = flag_names(text)
+        assert sorted(listed) == defined[name], name
+        if "experiment.define_flags" in source:
+            assert listed[:len(SHARED)] == SHARED, name
+
+
+def test_no_help_flag_falls_through():
+    assert _help.answer_if_asked(["x", "--workdir=/tmp/w"],
+                                 ["python", "-m", "recipes.ood", "--workdir=/tmp/w"]) is None
+    assert _help.answer_if_asked(["x", "--help"], ["python", "script.py", "--help"]) is None
