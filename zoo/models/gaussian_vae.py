@@ -11,15 +11,30 @@ from zoo.runtime import strategies
 
 POSTERIOR_SCALES = ("exp", "softplus")
 SOFTPLUS_FLOOR = 1e-6
+GAMMA_PARAMETERIZATIONS = ("variance", "std")
+ANALYTIC_GAMMA_FLOOR = 1e-6
 
 
 @keras.saving.register_keras_serializable(package="zoo")
 class GaussianVAE(GenerativeModel):
     """q(z|x) = N(mu_z(x), diag(sigma_z(x))^2), p(z) = N(0, I), p(x|z) = N(mu_x(z), gamma I).
 
-    gamma is a **variance** (the papers' convention; the two-stage reference code's `loggamma_x`
-    is a standard deviation instead). It is a scalar stored as log gamma: learned with everything
-    else when `gamma="learnable"`, or held at a fixed float. The loss per example is the negative
+    gamma is a **variance** (the papers' convention) in the API, the metrics and the reports. It
+    is a scalar, learned with everything else when `gamma="learnable"`, held at a fixed float,
+    or set to its optimum on every training batch with `gamma="analytic"`. A learned gamma is
+    stored as log gamma (`gamma_parameterization="variance"`) or, as the two-stage reference
+    code does (its `loggamma_x` is a standard deviation), as log sigma_x with gamma = sigma_x^2
+    (`"std"`). The two define the same model but not the same optimisation: Adam moves a
+    parameter by about the learning rate per step, so log gamma moves about twice as fast per
+    step when log sigma_x is the parameter. The analytic option is the calibrated-decoder VAE
+    (Rybkin et al. 2021): for fixed decoder outputs the loss is minimised by the mean squared
+    error per dimension of the batch, used with no gradient through it:
+
+    ```none
+    gamma* = (1 / (N d)) sum_i ||x_i - mu_x(z_i)||^2      (floored at 1e-6)
+    ```
+    and remembered (the `log_gamma` variable) for evaluation, the likelihood and the export.
+    The loss per example is the negative
     ELBO of the usual-suspects paper (eq. 4, times 1/2), summed over pixels and latent
     dimensions and averaged over the batch:
 
@@ -37,8 +52,12 @@ class GaussianVAE(GenerativeModel):
     Args:
       encoder: a Keras model mapping inputs to 2 * latent_dim values (mean, log std of q(z|x)).
       decoder: a Keras model mapping z [N, latent_dim] to the mean of x (any output shape).
-      gamma: "learnable" or a positive float (fixed variance).
-      gamma_init: the initial variance when learnable.
+      gamma: "learnable", "analytic" (the batch optimum, see above) or a positive float (a fixed
+        variance).
+      gamma_init: the initial variance when learnable (and before the first analytic batch).
+      gamma_parameterization: what a learnable gamma's variable is: "variance" (log gamma) or
+        "std" (log sigma_x, the two-stage reference code's choice). Configs saved without this
+        key load as "variance", their meaning when they were saved.
       affine_skip: add W_x z + b_x to the decoder mean (eq. 5).
       kl_warmup_steps: length of the linear KL warm-start in training steps (0: none).
       posterior_scale: how the encoder's second half h gives sigma_z: "exp" (h is log sigma_z)
@@ -53,11 +72,16 @@ class GaussianVAE(GenerativeModel):
     has_likelihood = True
 
     def __init__(self, encoder, decoder, gamma="learnable", gamma_init=1.0, affine_skip=False,
-                 kl_warmup_steps=0, posterior_scale="exp", seed=None, **kwargs):
+                 kl_warmup_steps=0, posterior_scale="exp", gamma_parameterization="variance",
+                 seed=None, **kwargs):
         super().__init__(seed=seed, **kwargs)
-        learnable = gamma == "learnable"
-        if not learnable and not (isinstance(gamma, (int, float)) and gamma > 0):
-            raise ValueError(f"gamma must be 'learnable' or a positive float, got {gamma!r}")
+        learnable, analytic = gamma == "learnable", gamma == "analytic"
+        if not (learnable or analytic) and not (isinstance(gamma, (int, float)) and gamma > 0):
+            raise ValueError(f"gamma must be 'learnable', 'analytic' or a positive float, got "
+                             f"{gamma!r}")
+        if gamma_parameterization not in GAMMA_PARAMETERIZATIONS:
+            raise ValueError(f"gamma_parameterization must be one of {GAMMA_PARAMETERIZATIONS}, "
+                             f"got {gamma_parameterization!r}")
         if not gamma_init > 0:
             raise ValueError(f"gamma_init must be positive, got {gamma_init!r}")
         if posterior_scale not in POSTERIOR_SCALES:
@@ -80,10 +104,14 @@ class GaussianVAE(GenerativeModel):
         if affine_skip:
             self.skip = keras.layers.Dense(math.prod(self.output_shape_), name="affine_skip")
             self.skip.build((None, latent_dim))
-        self.log_gamma = self.add_weight(
-            shape=(), name="log_gamma", trainable=learnable,
-            initializer=keras.initializers.Constant(
-                math.log(gamma_init if learnable else float(gamma))))
+        # The decoder scale's variable: log gamma, or log sigma_x = (log gamma) / 2.
+        self._scale_exponent = 2.0 if learnable and gamma_parameterization == "std" else 1.0
+        initial_gamma = float(gamma) if not (learnable or analytic) else gamma_init
+        self.decoder_scale = self.add_weight(
+            shape=(), name="log_sigma_x" if self._scale_exponent == 2.0 else "log_gamma",
+            trainable=learnable, initializer=keras.initializers.Constant(
+                math.log(initial_gamma) / self._scale_exponent),
+            aggregation="mean" if analytic else "none")  # analytic: replicas' batches average
         self.kl_step = None
         if kl_warmup_steps:
             self.kl_step = self.add_weight(shape=(), name="kl_step", dtype="int64",
@@ -98,7 +126,20 @@ class GaussianVAE(GenerativeModel):
         self.affine_skip = affine_skip
         self.kl_warmup_steps = kl_warmup_steps
         self.posterior_scale = posterior_scale
+        self.gamma_parameterization = gamma_parameterization
         self.built = True
+
+    @classmethod
+    def from_config(cls, config):
+        # Saved before the option existed: a learnable gamma's variable was log gamma.
+        return super().from_config({"gamma_parameterization": "variance", **config})
+
+    @property
+    def log_gamma(self):
+        """log gamma: the decoder scale's variable itself, or 2 log sigma_x."""
+        if self._scale_exponent == 1.0:
+            return self.decoder_scale
+        return self._scale_exponent * self.decoder_scale
 
     @property
     def gamma(self):
@@ -152,16 +193,29 @@ class GaussianVAE(GenerativeModel):
         if readout is not None:
             x_mean = readout(x_mean)
         targets = x if targets is None else targets
-        nll = losses.gaussian_nll(targets, x_mean, self.log_gamma)
+        log_gamma = self.log_gamma
+        if self.gamma_setting == "analytic" and training:
+            log_gamma = self._analytic_log_gamma(targets, x_mean)
+        nll = losses.gaussian_nll(targets, x_mean, log_gamma)
         kl = losses.gaussian_kl(z_mean, z_log_scale)
         loss = tf.reduce_mean(nll + self.kl_weight(training) * kl)
         return {"loss": loss,
                 "reconstruction": tf.reduce_mean(losses.squared_error(targets, x_mean)),
                 "kl": tf.reduce_mean(kl),
-                "gamma": self.gamma}
+                "gamma": tf.exp(log_gamma)}
+
+    def _analytic_log_gamma(self, targets, x_mean):
+        """log of the batch's mean squared error per dimension (no gradient), also stored."""
+        squared = losses.squared_error(targets, x_mean)
+        dims = tf.cast(tf.reduce_prod(tf.shape(targets)[1:]), squared.dtype)
+        gamma = tf.maximum(tf.reduce_mean(squared) / dims, ANALYTIC_GAMMA_FLOOR)
+        log_gamma = tf.stop_gradient(tf.math.log(gamma))
+        self.decoder_scale.assign(log_gamma)
+        return log_gamma
 
     def get_config(self):
         return {**super().get_config(), "gamma": self.gamma_setting,
                 "gamma_init": self.gamma_init, "affine_skip": self.affine_skip,
                 "kl_warmup_steps": self.kl_warmup_steps,
-                "posterior_scale": self.posterior_scale}
+                "posterior_scale": self.posterior_scale,
+                "gamma_parameterization": self.gamma_parameterization}
