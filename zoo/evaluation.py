@@ -118,9 +118,15 @@ def evaluate(model, kind, images, names, data_spec, scaling, flag_values):
                                              f"{len(generated())} generated vs {len(images)} "
                                              "real"}
     if "fid" in names:
-        n = min(len(images), len(generated()))
-        results["fid"] = {"value": metrics.fid(generated()[:n], images[:n],
-                                               inception_path=flag_values["inception_graph"],
-                                               num_images=n),
-                          "convention": f"2015 Inception pool_3, {n} vs {n}"}
+        train, _ = data.load_numpy(data_spec, "train")
+        if flag_values.get("fid_train"):
+            train = experiment.held_out(train, flag_values["fid_train"], seed)
+        graph = flag_values.get("inception_graph")
+        reference = metrics.cached_statistics(train, inception_path=graph)
+        n = len(generated())
+        results["fid"] = {"value": metrics.fid_to_statistics(generated(), reference,
+                                                             num_images=n, inception_path=graph),
+                          "convention": f"2015 Inception pool_3 ({graph or 'Keras port'}), "
+                                        f"{n} generated vs the statistics of {len(train)} "
+                                        "training images"}
     return results

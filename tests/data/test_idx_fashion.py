@@ -45,3 +45,11 @@ def test_identify_tells_mnist_from_fashion(mnist_dir, fashion_dir, tmp_path):
     other = tmp_path / "t10k-images-idx3-ubyte"
     other.write_bytes(b"\0\0\x08\x03" + (1).to_bytes(4, "big") * 3 + b"\0")
     assert idx.identify(str(tmp_path)) is None
+
+
+def test_two_stage_reports_an_idx_folder_under_its_data_set(mnist_dir, fashion_dir):
+    from recipes import two_stage
+
+    assert two_stage.dataset_key("mnist", f"idx:{fashion_dir}") == "fashion_mnist"
+    assert two_stage.dataset_key("digits", f"idx:{mnist_dir}") == "mnist"
+    assert two_stage.dataset_key("digits", "sklearn:digits") == "digits"

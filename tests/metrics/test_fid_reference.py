@@ -78,7 +78,7 @@ def assert_features_agree(ours, theirs):
 def test_features_on_random_images(torch_features):
     rng = np.random.default_rng(0)
     images = rng.uniform(0, 1, (3, 28, 28, 1)).astype(np.float32)
-    colour = rng.uniform(0, 1, (2, 32, 32, 3)).astype(np.float32)
+    colour = rng.uniform(0, 1, (2, 28, 28, 3)).astype(np.float32)
     assert_features_agree(metrics.inception_features(images), torch_features(images))
     assert_features_agree(metrics.inception_features(colour, batch_size=1),
                           torch_features(colour))
@@ -104,7 +104,7 @@ def test_fid_on_real_digits_matches_the_reference(mnist_dir, torch_features):
 
 def test_statistics_cache_is_keyed_on_the_images(tmp_path):
     rng = np.random.default_rng(1)
-    images = rng.uniform(0, 1, (3, 8, 8, 1)).astype(np.float32)
+    images = rng.uniform(0, 1, (3, 28, 28, 1)).astype(np.float32)
     mu, sigma = metrics.cached_statistics(images, cache_dir=str(tmp_path))
     files = os.listdir(tmp_path)
     assert len(files) == 1 and sigma.shape == (2048, 2048)
@@ -112,9 +112,46 @@ def test_statistics_cache_is_keyed_on_the_images(tmp_path):
     np.testing.assert_array_equal(again[0], mu)
     assert metrics.fid_to_statistics(images, (mu, sigma), num_images=None) == pytest.approx(
         0.0, abs=1e-3)
-    other = rng.uniform(0, 1, (3, 8, 8, 1)).astype(np.float32)
+    other = rng.uniform(0, 1, (3, 28, 28, 1)).astype(np.float32)
     assert metrics.fid(images, other, num_images=None) == pytest.approx(
         reference_fid(metrics.inception_features(images).astype(np.float64),
                       metrics.inception_features(other).astype(np.float64)), rel=1e-4)
     metrics.cached_statistics(images[::-1].copy(), cache_dir=str(tmp_path))
     assert len(os.listdir(tmp_path)) == 2
+
+
+def test_evaluation_fid_is_samples_against_training_statistics(tmp_path, monkeypatch):
+    import keras
+
+    from zoo import builders, evaluation, experiment
+
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))          # a fresh statistics cache
+    keras.utils.set_random_seed(0)
+    model = builders.mlp_vae(input_shape=(8, 8, 1), latent_dim=2, units=8, encoder_depth=1,
+                             decoder_blocks=1)
+    images, _ = data.load_numpy("sklearn:digits", "test")
+    flag_values = {"seed": 0, "num_generated": 5, "fid_train": 6, "inception_graph": None}
+    results = evaluation.evaluate(model, "keras", images[:5], ["fid"], "sklearn:digits",
+                                  data.info("sklearn:digits").scaling, flag_values)
+    train, _ = data.load_numpy("sklearn:digits", "train")
+    expected = metrics.fid(evaluation.generate(model, 5, 0),
+                           experiment.held_out(train, 6, 0), num_images=None)
+    assert results["fid"]["value"] == pytest.approx(expected, rel=1e-6)
+    assert "5 generated vs the statistics of 6 training images" in results["fid"]["convention"]
+    assert len(os.listdir(tmp_path / "fid_statistics")) == 1
+
+
+def test_two_stage_recipe_fid_against_training_statistics(tmp_path, monkeypatch):
+    from recipes import two_stage
+    from zoo import experiment
+
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    monkeypatch.delenv("ZOO_INCEPTION_GRAPH", raising=False)
+    config = {**two_stage.PRESETS["smoke"], "fid_samples": 4, "fid_train": 5, "ndb_bins": []}
+    assert two_stage.fid_reference({**config, "fid_samples": 0}, "sklearn:digits") is None
+    reference = two_stage.fid_reference(config, "sklearn:digits")
+    generated = np.random.default_rng(2).uniform(0, 1, (6, 8, 8, 1)).astype(np.float32)
+    out = two_stage.image_metrics(config, generated, None, generated, 0, reference)
+    train, _ = data.load_numpy("sklearn:digits", "train")
+    expected = metrics.fid(generated[:4], experiment.held_out(train, 5, 0), num_images=None)
+    assert set(out) == {"fid"} and out["fid"] == pytest.approx(expected, rel=1e-6)

@@ -100,6 +100,11 @@ def convert(source=None, target=None):
     return target
 
 
+def available(path=None):
+    """Whether `load_weights` can succeed: the cache exists or the package to convert from."""
+    return os.path.isfile(path or cache_path()) or source_path() is not None
+
+
 def load_weights(path=None):
     """{name: array} of the FID Inception network from the .npz cache.
 
