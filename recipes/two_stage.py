@@ -153,17 +153,15 @@ def inception_graph(config):
 def fid_reference(config, spec):
     """Inception statistics (mu, sigma) of `fid_train` training images (0: all), cached; None
     when FID is off (fid_samples 0) or cannot be computed (no extra, no converted weights)."""
-    from zoo import data, metrics
+    from zoo import evaluation
     from zoo.metrics import fid_weights
 
     if not config["fid_samples"]:
         return None
     if not inception_graph(config) and not fid_weights.available():
         return None
-    train, _ = data.load_numpy(spec, "train")
-    if config["fid_train"]:
-        train = experiment.held_out(train, config["fid_train"], seed=0)
-    return metrics.cached_statistics(train, inception_path=inception_graph(config))
+    return evaluation.training_fid_statistics(spec, config["fid_train"], 0,
+                                              inception_graph(config))[0]
 
 
 def image_metrics(config, real, train_ref, generated, seed, reference=None):
@@ -253,16 +251,6 @@ def mean_std(values):
     return f"{np.mean(values):.4g} ± {np.std(values, ddof=1):.2g}"
 
 
-def dataset_key(key, spec):
-    """`key`, or 'mnist' / 'fashion_mnist' when `spec` is an idx: folder holding that data set
-    (by checksum), so that --data=idx:<fashion folder> is compared with the Fashion column."""
-    from zoo.data import idx
-
-    if spec.startswith("idx:"):
-        return idx.identify(spec[len("idx:"):].partition("?")[0]) or key
-    return key
-
-
 def run_dataset(config, key, spec):
     from zoo import data, plots
 
@@ -332,12 +320,14 @@ def sections_for(config, key, spec, result):
 
 
 def main(argv):
+    from zoo.data import idx
+
     del argv
     config = experiment.configure(PRESETS)
     results, sections = {}, []
     for key, spec in config["datasets"].items():
         spec = spec or config["data"]
-        key = dataset_key(key, spec)
+        key = idx.identify_spec(spec) or key   # an idx: folder of Fashion-MNIST -> its column
         results[key] = run_dataset(config, key, spec)
         sections += sections_for(config, key, spec, results[key])
     paper = paper_values.TWO_STAGE_FID

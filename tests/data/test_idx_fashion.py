@@ -47,9 +47,7 @@ def test_identify_tells_mnist_from_fashion(mnist_dir, fashion_dir, tmp_path):
     assert idx.identify(str(tmp_path)) is None
 
 
-def test_two_stage_reports_an_idx_folder_under_its_data_set(mnist_dir, fashion_dir):
-    from recipes import two_stage
-
-    assert two_stage.dataset_key("mnist", f"idx:{fashion_dir}") == "fashion_mnist"
-    assert two_stage.dataset_key("digits", f"idx:{mnist_dir}") == "mnist"
-    assert two_stage.dataset_key("digits", "sklearn:digits") == "digits"
+def test_identify_spec_names_the_data_set_of_an_idx_folder(mnist_dir, fashion_dir):
+    assert idx.identify_spec(f"idx:{fashion_dir}?verify=false") == "fashion_mnist"
+    assert idx.identify_spec(f"idx:{mnist_dir}") == "mnist"
+    assert idx.identify_spec("sklearn:digits") is None

@@ -140,18 +140,3 @@ def test_evaluation_fid_is_samples_against_training_statistics(tmp_path, monkeyp
     assert "5 generated vs the statistics of 6 training images" in results["fid"]["convention"]
     assert len(os.listdir(tmp_path / "fid_statistics")) == 1
 
-
-def test_two_stage_recipe_fid_against_training_statistics(tmp_path, monkeypatch):
-    from recipes import two_stage
-    from zoo import experiment
-
-    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
-    monkeypatch.delenv("ZOO_INCEPTION_GRAPH", raising=False)
-    config = {**two_stage.PRESETS["smoke"], "fid_samples": 4, "fid_train": 5, "ndb_bins": []}
-    assert two_stage.fid_reference({**config, "fid_samples": 0}, "sklearn:digits") is None
-    reference = two_stage.fid_reference(config, "sklearn:digits")
-    generated = np.random.default_rng(2).uniform(0, 1, (6, 8, 8, 1)).astype(np.float32)
-    out = two_stage.image_metrics(config, generated, None, generated, 0, reference)
-    train, _ = data.load_numpy("sklearn:digits", "train")
-    expected = metrics.fid(generated[:4], experiment.held_out(train, 5, 0), num_images=None)
-    assert set(out) == {"fid"} and out["fid"] == pytest.approx(expected, rel=1e-6)

@@ -166,6 +166,13 @@ def identify(folder):
         return checksums.verify(path, file_bytes, content)
 
 
+def identify_spec(spec):
+    """`identify` for a data spec: the data set of an `idx:FOLDER[?...]` spec, else None."""
+    if not spec.startswith("idx:"):
+        return None
+    return identify(spec[len("idx:"):].partition("?")[0])
+
+
 def describe(arg, data_dir=None, verify=True):
     """Shape and split sizes from the image files' headers (the files are not read in full)."""
     del verify
