@@ -140,3 +140,15 @@ def test_evaluation_fid_is_samples_against_training_statistics(tmp_path, monkeyp
     assert "5 generated vs the statistics of 6 training images" in results["fid"]["convention"]
     assert len(os.listdir(tmp_path / "fid_statistics")) == 1
 
+
+
+def test_command_line_conversion_writes_the_same_cache(converted_weights, tmp_path, capsys):
+    metrics.inception_features(np.zeros((1, 28, 28, 1), np.float32))   # lazy first-use cache
+    target = tmp_path / "cli.npz"
+    fid_weights.main(["--target", str(target)])
+    assert "cli.npz" in capsys.readouterr().out
+    lazy, cli = fid_weights.load_weights(converted_weights), fid_weights.load_weights(str(target))
+    assert len(cli) == fid_weights.NUM_ARRAYS and set(cli) == set(lazy)
+    for name in ("conv.weight", "mixed_10.tower_2_conv.var"):
+        np.testing.assert_array_equal(cli[name], lazy[name])
+    assert [p for p in os.listdir(tmp_path) if p != "cli.npz"] == []   # no temporary left
