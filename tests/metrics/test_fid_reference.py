@@ -112,10 +112,6 @@ def test_statistics_cache_is_keyed_on_the_images(tmp_path):
     np.testing.assert_array_equal(again[0], mu)
     assert metrics.fid_to_statistics(images, (mu, sigma), num_images=None) == pytest.approx(
         0.0, abs=1e-3)
-    other = rng.uniform(0, 1, (3, 28, 28, 1)).astype(np.float32)
-    assert metrics.fid(images, other, num_images=None) == pytest.approx(
-        reference_fid(metrics.inception_features(images).astype(np.float64),
-                      metrics.inception_features(other).astype(np.float64)), rel=1e-4)
     metrics.cached_statistics(images[::-1].copy(), cache_dir=str(tmp_path))
     assert len(os.listdir(tmp_path)) == 2
 
