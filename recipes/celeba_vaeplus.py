@@ -149,8 +149,10 @@ def image_metrics(config, real_test, train_ref, recon, generated):
     graph = config["inception_graph"] or os.environ.get("ZOO_INCEPTION_GRAPH", "")
     if graph and os.path.isfile(graph):
         n = config["fid_images"]
-        result["reconstruction_fid"] = metrics.fid(real_test[:n], recon[:n], graph, None)
-        result["generation_fid"] = metrics.fid(real_test[:n], generated[:n], graph, None)
+        result["reconstruction_fid"] = metrics.fid(real_test[:n], recon[:n], None,
+                                                   inception_path=graph)
+        result["generation_fid"] = metrics.fid(real_test[:n], generated[:n], None,
+                                               inception_path=graph)
     if tuple(real_test.shape[1:]) == (28, 28, 1):
         result["reconstruction_fd_mnist"] = metrics.fd_mnist_classifier(real_test, recon)
         result["generation_fd_mnist"] = metrics.fd_mnist_classifier(real_test, generated)

@@ -16,7 +16,9 @@ Metrics (`zoo.experiment.evaluation.evaluate`; definitions and conventions in `z
   ndb       NDB / K with K = --ndb_bins: bins on --ndb_train training images, --num_generated
             samples against them; the evaluated split gives the real-data reference level
   fd_mnist  Frechet distance in the project's MNIST classifier features (not FID)
-  fid       FID with the 2015 Inception graph (--inception_graph or $ZOO_INCEPTION_GRAPH)
+  fid       FID (2015 Inception pool_3, `zoo.metrics.fid`; needs the fid extra, or the frozen
+            graph via --inception_graph / $ZOO_INCEPTION_GRAPH): --num_generated samples
+            against the statistics of the training split (--fid_train of it; 0: all), cached
 
 The results JSON holds every value, the flags and the conventions used.
 """
@@ -43,7 +45,12 @@ flags.DEFINE_integer("num_samples", 5000, "K of the IWAE estimate.")
 flags.DEFINE_integer("num_generated", 10000, "Generated samples for ndb / fd_mnist / fid.")
 flags.DEFINE_integer("ndb_bins", 100, "K of NDB.")
 flags.DEFINE_integer("ndb_train", 50000, "Training images the NDB bins are fitted on.")
-flags.DEFINE_string("inception_graph", None, "classify_image_graph_def.pb for fid.")
+flags.DEFINE_integer("fid_train", 0,
+                     "Training images (seeded random subset) whose statistics fid compares "
+                     "with; 0: the whole training split.")
+flags.DEFINE_string("inception_graph", None,
+                    "The frozen classify_image_graph_def.pb to run for fid instead of the "
+                    "Keras port of the same network.")
 flags.DEFINE_integer("seed", 0, "Seed of sampling and of the estimators.")
 flags.mark_flags_as_required(["model", "data"])
 
@@ -66,7 +73,8 @@ def main(argv):
     start = time.time()
     flag_values = {name: FLAGS[name].value for name in (
         "model", "data", "metrics", "output", "split", "num_images", "dequantize",
-        "num_samples", "num_generated", "ndb_bins", "ndb_train", "inception_graph", "seed")}
+        "num_samples", "num_generated", "ndb_bins", "ndb_train", "fid_train", "inception_graph",
+        "seed")}
     model, kind = evaluation.load_model(FLAGS.model)
     images, _ = data.load_numpy(FLAGS.data, FLAGS.split, dequantize=FLAGS.dequantize)
     if FLAGS.num_images:

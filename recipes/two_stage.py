@@ -1,8 +1,9 @@
 r"""Two-stage VAE vs its first stage vs WAE-MMD: the two-stage VAE paper's FID table.
 
-    python -m recipes.two_stage --data=idx:/path/to/mnist --workdir=runs/two_stage      # CPU
-    ZOO_INCEPTION_GRAPH=/path/to/classify_image_graph_def.pb python -m recipes.two_stage \
-        --preset=paper --workdir=runs/two_stage_paper                                  # GPU
+    python -m recipes.two_stage --data=idx:../shared/data/mnist --workdir=runs/two_stage  # CPU
+    python -m recipes.two_stage --data=idx:../shared/data/fashion_mnist \
+        --workdir=runs/two_stage_fashion                                   # CPU, Fashion-MNIST
+    python -m recipes.two_stage --preset=paper --workdir=runs/two_stage_paper          # GPU
     python -m recipes.two_stage --override=seeds=0,1,2,epochs.1=10
 
 Dai & Wipf (ICLR 2019) train, with the InfoGAN-style network (`zoo.networks.infogan_*`, kappa =
@@ -15,8 +16,14 @@ WAE-MMD with the same network (deterministic encoder, 7-scale IMQ MMD; `zoo.WAEM
 `wae_mmd_weight`, reconstruction scale `wae_reconstruction_scale`), over several seeds (mean +-
 std; the paper uses 10 trials).
 
-FID needs the 2015 Inception graph (--override=inception_graph=PATH or $ZOO_INCEPTION_GRAPH;
-`zoo.metrics.fid`): without it FID is not computed and results.md says so. Always reported:
+FID (`zoo.metrics.fid`: the 2015 Inception network in Keras; needs the `fid` extra, or the frozen
+graph via --override=inception_graph=PATH / $ZOO_INCEPTION_GRAPH) of `fid_samples` generated
+images against the Inception statistics of `fid_train` training images (0: the whole training
+split; cached across seeds and runs). The paper preset uses 10,000 samples against the whole
+training set; the cpu preset fewer (FID is biased upwards at small sample sizes: compare only
+numbers of equal sizes). Without the extra FID is not computed and results.md says so. An
+`idx:` folder holding Fashion-MNIST (recognised by its checksums) is reported under
+`fashion_mnist`, beside the paper's Fashion-MNIST column. Always reported:
 NDB / K (Richardson & Weiss; K-means on training images, generated vs held-out queries) and,
 for 28 x 28 x 1 data, the Frechet distance in the project's MNIST classifier features
 (`zoo.metrics.fd_mnist_classifier`; not FID, not comparable with the paper's numbers).
@@ -47,7 +54,8 @@ from zoo import experiment
 ROWS = (("first_stage_only", "VAE (stage 1 only)"), ("two_stage_vae", "2-stage VAE"),
         ("wae_mmd", "WAE-MMD"))
 PAPER_COLUMNS = ("mnist", "fashion_mnist", "cifar10", "celeba")
-NO_FID = "FID: not computed (no Inception graph; see zoo.metrics.fid)"
+NO_FID = ('FID: not computed (fid_samples is 0, or the fid extra is not installed: '
+          'pip install -e ".[fid]"; see zoo.metrics.fid)')
 
 PRESETS = {
     "paper": {
@@ -60,8 +68,9 @@ PRESETS = {
         "gamma_init": 1.0,
         "epochs": {"1": 400, "2": 800}, "halve_every": {"1": 150, "2": 300},
         "wae_epochs": 400, "wae_halve_every": 150, "wae_mmd_weight": 100.0,
-        "wae_reconstruction_scale": 0.05, "fid_images": 10000, "ndb_bins": [100, 200, 300],
-        "ndb_train": 50000, "ndb_queries": 10000, "ndb_n_init": 10, "inception_graph": "",
+        "wae_reconstruction_scale": 0.05, "fid_images": 10000, "fid_samples": 10000,
+        "fid_train": 0, "ndb_bins": [100, 200, 300], "ndb_train": 50000, "ndb_queries": 10000,
+        "ndb_n_init": 10, "inception_graph": "",
         "steps_per_execution": 10,
     },
     "cpu": {
@@ -70,7 +79,8 @@ PRESETS = {
         "learning_rate": 5e-4, "gamma_init": 0.01, "epochs": {"1": 3, "2": 6},
         "halve_every": {"1": 2, "2": 4},
         "wae_epochs": 3, "wae_halve_every": 2, "wae_mmd_weight": 100.0,
-        "wae_reconstruction_scale": 0.05, "fid_images": 10000, "ndb_bins": [50, 100],
+        "wae_reconstruction_scale": 0.05, "fid_images": 10000, "fid_samples": 1000,
+        "fid_train": 5000, "ndb_bins": [50, 100],
         "ndb_train": 20000, "ndb_queries": 5000, "ndb_n_init": 1, "inception_graph": "",
         "steps_per_execution": 50,
     },
@@ -81,6 +91,7 @@ PRESETS = {
         "epochs": {"1": 1, "2": 1},
         "halve_every": {"1": 1, "2": 1}, "wae_epochs": 1, "wae_halve_every": 1,
         "wae_mmd_weight": 100.0, "wae_reconstruction_scale": 0.05, "fid_images": 100,
+        "fid_samples": 0, "fid_train": 0,
         "ndb_bins": [5, 10], "ndb_train": 500, "ndb_queries": 100, "ndb_n_init": 1,
         "inception_graph": "", "steps_per_execution": 5,
     },
@@ -135,14 +146,35 @@ def generate(fn, n, latent_dim, seed):
     return np.clip(np.concatenate(out), 0.0, 1.0)
 
 
-def image_metrics(config, real, train_ref, generated, seed):
+def inception_graph(config):
+    """The user's frozen Inception graph (config or $ZOO_INCEPTION_GRAPH), or None."""
+    return config["inception_graph"] or os.environ.get("ZOO_INCEPTION_GRAPH") or None
+
+
+def fid_reference(config, spec):
+    """Inception statistics (mu, sigma) of `fid_train` training images (0: all), cached; None
+    when FID is off (fid_samples 0) or cannot be computed (no extra, no converted weights)."""
+    from zoo.experiment import evaluation
+    from zoo.metrics import fid_weights
+
+    if not config["fid_samples"]:
+        return None
+    if not inception_graph(config) and not fid_weights.available():
+        return None
+    return evaluation.training_fid_statistics(spec, config["fid_train"], 0,
+                                              inception_graph(config))[0]
+
+
+def image_metrics(config, real, train_ref, generated, seed, reference=None):
+    """FID (against the training statistics `reference`, if given), FD-MNIST and NDB / K."""
     from zoo import metrics
 
     result = {}
-    graph = config["inception_graph"] or os.environ.get("ZOO_INCEPTION_GRAPH", "")
+    if reference is not None:
+        result["fid"] = metrics.fid_to_statistics(generated, reference,
+                                                  num_images=config["fid_samples"],
+                                                  inception_path=inception_graph(config))
     n = config["fid_images"]
-    if graph and os.path.isfile(graph):
-        result["fid"] = metrics.fid(real[:n], generated[:n], graph, None)
     if tuple(real.shape[1:]) == (28, 28, 1):
         result["fd_mnist"] = metrics.fd_mnist_classifier(real[:n], generated[:n])
     for k in config["ndb_bins"]:
@@ -154,7 +186,7 @@ def image_metrics(config, real, train_ref, generated, seed):
     return result
 
 
-def run_seed(config, key, spec, seed, real, train_ref, x_test):
+def run_seed(config, key, spec, seed, real, train_ref, x_test, reference):
     """Train (resumable) the two-stage VAE and WAE-MMD with `seed`; cached metrics."""
     import keras
 
@@ -165,7 +197,7 @@ def run_seed(config, key, spec, seed, real, train_ref, x_test):
     train = functools.partial(data.load, spec, "train", batch_size=config["batch_size"],
                               shuffle=True, seed=seed)
     compile_kwargs = {"steps_per_execution": config["steps_per_execution"]}
-    n_gen = max(config["fid_images"], config["ndb_queries"])
+    n_gen = max(config["fid_images"], config["fid_samples"], config["ndb_queries"])
     results, samples = {}, {}
 
     keras.utils.set_random_seed(seed)
@@ -186,7 +218,8 @@ def run_seed(config, key, spec, seed, real, train_ref, x_test):
                   "gamma_stage_1": float(vae.first.gamma),
                   "gamma_stage_2": float(vae.second.gamma),
                   "active_dims_stage_1": metrics.active_units(vae, x_test)}
-        return {name: {**image_metrics(config, real, train_ref, samples[name], seed), **common}
+        return {name: {**image_metrics(config, real, train_ref, samples[name], seed, reference),
+                       **common}
                 for name in ("first_stage_only", "two_stage_vae")}
 
     results.update(experiment.cached_json(os.path.join(vae_dir, "results.json"), evaluate_vae))
@@ -203,7 +236,7 @@ def run_seed(config, key, spec, seed, real, train_ref, x_test):
     samples["wae_mmd"] = generate(lambda m, z, i: wae.generate(z), n_gen, wae.latent_dim, seed)
     results["wae_mmd"] = experiment.cached_json(
         os.path.join(wae_dir, "results.json"),
-        lambda: {**image_metrics(config, real, train_ref, samples["wae_mmd"], seed),
+        lambda: {**image_metrics(config, real, train_ref, samples["wae_mmd"], seed, reference),
                  "reconstruction_error": metrics.reconstruction_error(wae, x_test)})
     experiment.export_once(wae, wae_dir, experiment.export_metadata(
         {**config, "data": spec}, results["wae_mmd"]))
@@ -227,9 +260,11 @@ def run_dataset(config, key, spec):
     n_train = min(config["ndb_train"], splits["train"])
     train_ref, _ = data.load_numpy(spec, f"train[:{n_train}]")
     real = experiment.held_out(x_test, max(config["fid_images"], config["ndb_queries"]))
+    reference = fid_reference(config, spec)
     per_seed = {}
     for seed in config["seeds"]:
-        per_seed[seed], samples = run_seed(config, key, spec, seed, real, train_ref, x_test)
+        per_seed[seed], samples = run_seed(config, key, spec, seed, real, train_ref, x_test,
+                                           reference)
         if seed == config["seeds"][0]:
             grid = np.concatenate([real[:10]] + [samples[name][:10] for name, _ in ROWS])
             plots.save_image_grid(grid, os.path.join(config["workdir"], f"samples_{key}.png"),
@@ -250,9 +285,10 @@ def sections_for(config, key, spec, result):
         ["", "FID (ours)", f"FID (paper, {key})" if in_paper else "FID (paper)"],
         [[name, summary[row].get("fid") if has_fid else "not computed",
           paper[row][key] if in_paper else "—"] for row, name in ROWS])
-    n = config["fid_images"]
-    out = [f"## {key} (`{spec}`): FID of {n} samples vs {n} real test images, mean ± std over "
-           f"{n_seeds} seed(s) {config['seeds']} (the --seed flag is not used)", table]
+    n_train = config["fid_train"] or "all"
+    out = [f"## {key} (`{spec}`): FID of {config['fid_samples']} samples vs the Inception "
+           f"statistics of {n_train} training images, mean ± std over {n_seeds} seed(s) "
+           f"{config['seeds']} (the --seed flag is not used; paper: 10,000 samples)", table]
     if not has_fid:
         out.append(f"**{NO_FID}.**")
     if summary["two_stage_vae"].get("fd_mnist") is not None:
@@ -285,11 +321,14 @@ def sections_for(config, key, spec, result):
 
 
 def main(argv):
+    from zoo.data import idx
+
     del argv
     config = experiment.configure(PRESETS)
     results, sections = {}, []
     for key, spec in config["datasets"].items():
         spec = spec or config["data"]
+        key = idx.identify_spec(spec) or key   # an idx: folder of Fashion-MNIST -> its column
         results[key] = run_dataset(config, key, spec)
         sections += sections_for(config, key, spec, results[key])
     paper = paper_values.TWO_STAGE_FID

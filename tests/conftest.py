@@ -20,3 +20,15 @@ def mnist_dir():
             folder / "train-images-idx3-ubyte").exists():
         pytest.skip(f"real MNIST IDX files not found in {folder} (set ZOO_MNIST_DIR)")
     return folder
+
+
+@pytest.fixture
+def fashion_dir():
+    """The real Fashion-MNIST IDX folder: $ZOO_FASHION_MNIST_DIR or ../shared/data/fashion_mnist."""
+    folder = pathlib.Path(os.environ.get("ZOO_FASHION_MNIST_DIR",
+                                         REPO_ROOT.parent / "shared/data/fashion_mnist"))
+    if not (folder / "train-images-idx3-ubyte.gz").exists() and not (
+            folder / "train-images-idx3-ubyte").exists():
+        pytest.skip(f"real Fashion-MNIST IDX files not found in {folder} "
+                    "(set ZOO_FASHION_MNIST_DIR)")
+    return folder

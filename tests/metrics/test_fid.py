@@ -1,4 +1,5 @@
-"""FID: the missing-graph error, and the GraphDef import path on a tiny fake graph."""
+"""FID with a user-supplied frozen graph: the missing-graph error, and the GraphDef import
+path on a tiny fake graph."""
 
 import numpy as np
 import pytest
@@ -9,15 +10,15 @@ from zoo.metrics import inception as fid_module
 
 
 def test_missing_graph_is_a_clear_error(monkeypatch, tmp_path):
-    monkeypatch.delenv(fid_module.ENV_VAR, raising=False)
+    monkeypatch.setenv(fid_module.ENV_VAR, str(tmp_path / "missing.pb"))
     images = np.zeros((2, 28, 28, 1), np.float32)
-    with pytest.raises(FileNotFoundError, match="ZOO_INCEPTION_GRAPH") as info:
+    with pytest.raises(FileNotFoundError, match="missing.pb") as info:
         metrics.fid(images, images, num_images=None)
     assert "classify_image_graph_def.pb" in str(info.value)
     assert "No other network is substituted" in str(info.value)
-    monkeypatch.setenv(fid_module.ENV_VAR, str(tmp_path / "missing.pb"))
-    with pytest.raises(FileNotFoundError, match="missing.pb"):
-        metrics.fid(images, images, num_images=None)
+    monkeypatch.delenv(fid_module.ENV_VAR)
+    with pytest.raises(FileNotFoundError, match="other.pb"):
+        metrics.fid(images, images, num_images=None, inception_path=str(tmp_path / "other.pb"))
 
 
 def write_fake_graph(path):

@@ -5,9 +5,10 @@ Both data sets use the same four file names, so a file passes if it matches eith
 - MNIST: md5 of the *uncompressed* files (the canonical values; they hold for every mirror, since
   mirrors recompress the .gz files differently) and sha256 of the .gz files of the copy in
   /work/shared/data/mnist (its SHA256SUMS).
-- Fashion-MNIST: sha256 of the .gz files from the Zalando release, as recorded in the checksum
-  list of tensorflow-datasets 4.9.10 (`fashion_mnist`). Its uncompressed checksums are not
-  recorded here, so an *uncompressed* Fashion-MNIST file is reported as unverified.
+- Fashion-MNIST: md5 of the uncompressed files (the canonical content, e.g. Debian's
+  `dataset-fashion-mnist`, whose recompressed .gz files have other sha256s) and sha256 of the .gz
+  files of the Zalando release, as recorded in the checksum list of tensorflow-datasets 4.9.10
+  (`fashion_mnist`).
 """
 
 import hashlib
@@ -16,10 +17,14 @@ import warnings
 
 # file stem -> checksums of the uncompressed content (md5)
 RAW_MD5 = {
-    "train-images-idx3-ubyte": {"mnist": "6bbc9ace898e44ae57da46a324031adb"},
-    "train-labels-idx1-ubyte": {"mnist": "a25bea736e30d166cdddb491f175f624"},
-    "t10k-images-idx3-ubyte": {"mnist": "2646ac647ad5339dbf082846283269ea"},
-    "t10k-labels-idx1-ubyte": {"mnist": "27ae3e4e09519cfbb04c329615203637"},
+    "train-images-idx3-ubyte": {"mnist": "6bbc9ace898e44ae57da46a324031adb",
+                                "fashion_mnist": "f4a8712d7a061bf5bd6d2ca38dc4d50a"},
+    "train-labels-idx1-ubyte": {"mnist": "a25bea736e30d166cdddb491f175f624",
+                                "fashion_mnist": "9018921c3c673c538a1fc5bad174d6f9"},
+    "t10k-images-idx3-ubyte": {"mnist": "2646ac647ad5339dbf082846283269ea",
+                               "fashion_mnist": "8181f5470baa50b63fa0f6fddb340f0a"},
+    "t10k-labels-idx1-ubyte": {"mnist": "27ae3e4e09519cfbb04c329615203637",
+                               "fashion_mnist": "15d484375f8d13e6eb1aabb0c3f46965"},
 }
 
 # file stem -> checksums of the gzip file (sha256)
@@ -69,7 +74,7 @@ def verify(path, file_bytes, content_bytes):
     for dataset, expected in RAW_MD5[stem].items():
         if digest == expected:
             return dataset
-    known = "MNIST or Fashion-MNIST (.gz)" if compressed else "MNIST (uncompressed)"
+    known = "MNIST or Fashion-MNIST" + (" (.gz)" if compressed else "")
     warnings.warn(
         f"{path}: checksum does not match the canonical {known} file of this name (md5 of the "
         f"content {digest}); the file may be modified or corrupt, or be another data set stored "

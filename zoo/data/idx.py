@@ -16,6 +16,7 @@ import functools
 import gzip
 import math
 import os
+import warnings
 import zlib
 
 import numpy as np
@@ -151,6 +152,29 @@ def _read_header(path, magic):
     except (OSError, EOFError, zlib.error) as e:
         raise ValueError(f"{path}: corrupt or truncated gzip data ({e})") from e
     return parse_header(head, path, magic)[0]
+
+
+def identify(folder):
+    """'mnist' or 'fashion_mnist' if the folder's test images are that data set's canonical
+    file (by checksum: the .gz as released, or its uncompressed content, so recompressed copies
+    such as Debian's count), else None. Reads one 8 MB file."""
+    path = find_file(folder, FILES["test"][0])
+    with open(path, "rb") as f:
+        file_bytes = f.read()
+    try:
+        content = gzip.decompress(file_bytes) if file_bytes[:2] == b"\x1f\x8b" else file_bytes
+    except (OSError, EOFError, zlib.error):
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return checksums.verify(path, file_bytes, content)
+
+
+def identify_spec(spec):
+    """`identify` for a data spec: the data set of an `idx:FOLDER[?...]` spec, else None."""
+    if not spec.startswith("idx:"):
+        return None
+    return identify(spec[len("idx:"):].partition("?")[0])
 
 
 def describe(arg, data_dir=None, verify=True):

@@ -53,6 +53,17 @@ def generate(model, num, seed, batch_size=1000):
     return np.clip(np.concatenate(parts), 0.0, 1.0)
 
 
+def training_fid_statistics(data_spec, count=0, seed=0, inception_path=None):
+    """Inception (mu, sigma) of the training split (a seeded random `count` of it; 0: all), the
+    reference of FID in the recipes; cached by `zoo.metrics.cached_statistics`."""
+    from zoo import data, experiment, metrics
+
+    train, _ = data.load_numpy(data_spec, "train")
+    if count:
+        train = experiment.held_out(train, count, seed)
+    return metrics.cached_statistics(train, inception_path=inception_path), len(train)
+
+
 def evaluate(model, kind, images, names, data_spec, scaling, flag_values):
     """Metric name -> {"value": ..., "convention": ...} for the requested metrics."""
     import numpy as np
@@ -118,9 +129,13 @@ def evaluate(model, kind, images, names, data_spec, scaling, flag_values):
                                              f"{len(generated())} generated vs {len(images)} "
                                              "real"}
     if "fid" in names:
-        n = min(len(images), len(generated()))
-        results["fid"] = {"value": metrics.fid(generated()[:n], images[:n],
-                                               inception_path=flag_values["inception_graph"],
-                                               num_images=n),
-                          "convention": f"2015 Inception pool_3, {n} vs {n}"}
+        graph = flag_values.get("inception_graph")
+        reference, count = training_fid_statistics(data_spec, flag_values.get("fid_train", 0),
+                                                   seed, graph)
+        n = len(generated())
+        results["fid"] = {"value": metrics.fid_to_statistics(generated(), reference,
+                                                             num_images=n, inception_path=graph),
+                          "convention": f"2015 Inception pool_3 ({graph or 'Keras port'}), "
+                                        f"{n} generated vs the statistics of {count} "
+                                        "training images"}
     return results

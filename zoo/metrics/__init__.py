@@ -9,7 +9,9 @@ definition and the conventions (which data set, ddof, samples or means, scaling)
 - `mmd_to_prior`: multi-scale IMQ MMD between q(z) samples and N(0, I).
 - `kl_per_dimension`: per-dimension KL, sorted (VAE-OOD Figure 4).
 - `ndb`: Richardson & Weiss's number of statistically different bins.
-- `frechet_distance`, `fid`: TTUR's Frechet distance; FID only with the 2015 Inception graph.
+- `frechet_distance`: TTUR's Frechet distance of two Gaussians / feature sets.
+- `fid`, `fid_to_statistics`, `inception_features`, `fid_statistics`, `cached_statistics`,
+  `fid_from_statistics`: FID on the 2015 Inception network rebuilt in Keras (or the user's graph).
 - `fd_mnist_classifier`: Frechet distance in the project's MNIST classifier features (not FID).
 """
 
@@ -20,15 +22,17 @@ from zoo.metrics.different_bins import ndb
 from zoo.metrics.fd_mnist import fd_mnist_classifier
 from zoo.metrics.frechet import (feature_statistics, frechet_distance,
                                  frechet_distance_of_features, frechet_distance_of_images)
-from zoo.metrics.inception import fid
+from zoo.metrics.fid_score import (cached_statistics, fid, fid_from_statistics, fid_statistics,
+                                  fid_to_statistics, inception_features)
 from zoo.metrics.kl import kl_per_dimension
 from zoo.metrics.likelihood import iwae_log_likelihood
 from zoo.metrics.mmd import mmd_to_prior
 from zoo.metrics.reconstruction import reconstruction_error
 
 __all__ = [
-    "active_units", "bits_per_dim", "fd_mnist_classifier", "feature_statistics", "fid",
+    "active_units", "bits_per_dim", "cached_statistics", "fd_mnist_classifier",
+    "feature_statistics", "fid", "fid_from_statistics", "fid_statistics", "fid_to_statistics",
     "frechet_distance", "frechet_distance_of_features", "frechet_distance_of_images",
-    "iwae_log_likelihood", "kl_per_dimension", "mmd_to_prior", "ndb", "posterior_mean_variance",
-    "reconstruction_error",
+    "inception_features", "iwae_log_likelihood", "kl_per_dimension", "mmd_to_prior", "ndb",
+    "posterior_mean_variance", "reconstruction_error",
 ]

@@ -70,3 +70,24 @@ def frechet_distance_of_images(feature_fn, images1, images2, batch_size=100, eps
     features1 = batched(feature_fn, images1, batch_size)
     features2 = batched(feature_fn, images2, batch_size)
     return frechet_distance_of_features(features1, features2, eps)
+
+
+def trace_sqrt_product(sigma1, sigma2):
+    """Tr (S1 S2)^(1/2) for symmetric positive semi-definite S1, S2, by symmetric eigensolvers.
+
+    S1 S2 is similar to S1^(1/2) S2 S1^(1/2) (symmetric PSD), so the trace is the sum of the
+    square roots of the latter's eigenvalues (rounding negatives clipped to 0). Equal to
+    Tr sqrtm(S1 S2) of `frechet_distance` (TTUR) up to rounding, also for singular S1 or S2
+    (no eps fallback needed), and much faster: two `eigh` instead of a complex Schur
+    decomposition (2048 x 2048: seconds instead of about a minute on 2 cores).
+    """
+    sigma1 = np.atleast_2d(np.asarray(sigma1, np.float64))
+    sigma2 = np.atleast_2d(np.asarray(sigma2, np.float64))
+    if sigma1.shape != sigma2.shape or sigma1.shape[0] != sigma1.shape[1]:
+        raise ValueError(f"need two square covariances of one shape, got {sigma1.shape} and "
+                         f"{sigma2.shape}")
+    values, vectors = linalg.eigh(sigma1)
+    root1 = (vectors * np.sqrt(np.clip(values, 0.0, None))) @ vectors.T
+    inner = root1 @ sigma2 @ root1
+    eigen = linalg.eigvalsh((inner + inner.T) / 2.0)
+    return float(np.sqrt(np.clip(eigen, 0.0, None)).sum())

@@ -1,7 +1,9 @@
-"""FID with the 2015-12-05 Inception graph, TTUR-compatible (Heusel et al. 2017).
+"""The original 2015-12-05 Inception graph (TTUR's FID network), for users who have the file.
 
+`zoo.metrics.fid` runs the same network rebuilt in Keras (`zoo.metrics.fid_network`); given
+`inception_path=` or $ZOO_INCEPTION_GRAPH it runs the frozen graph itself through this module.
 No other network is ever substituted: Keras' InceptionV3 'imagenet' weights are a different
-network whose numbers are not FID. The graph cannot be downloaded here; the user supplies it.
+network whose numbers are not FID.
 """
 
 import functools
@@ -10,13 +12,10 @@ import os
 import numpy as np
 import tensorflow as tf
 
-from zoo.metrics.frechet import frechet_distance_of_images
-
 ENV_VAR = "ZOO_INCEPTION_GRAPH"
 GRAPH_FILE = "classify_image_graph_def.pb"
 INPUT_TENSOR = "ExpandDims:0"
 FEATURE_TENSOR = "pool_3:0"
-NUM_IMAGES = 10000
 
 
 def inception_graph_path(path=None):
@@ -84,33 +83,3 @@ def to_inception_input(images):
     if images.shape[-1] == 1:
         images = np.tile(images, [1, 1, 1, 3])
     return images
-
-
-def _check_count(images, num_images, which):
-    if num_images is None:
-        return images
-    if len(images) < num_images:
-        raise ValueError(f"{which} has {len(images)} images, FID uses {num_images}: pass "
-                         "num_images= explicitly (FID is biased by the sample size; report it)")
-    return images[:num_images]
-
-
-def fid(images1, images2, inception_path=None, num_images=NUM_IMAGES, batch_size=100):
-    """Frechet Inception Distance, TTUR-compatible.
-
-    ```none
-    FID = ||mu1 - mu2||^2 + Tr(S1 + S2 - 2 (S1 S2)^(1/2))
-    ```
-    over 2048-d pool_3 features of the 2015-12-05 Inception graph (`classify_image_graph_def.pb`,
-    1008 classes), from `inception_path` or $ZOO_INCEPTION_GRAPH. Inputs: NHWC images in
-    [0, 1] (floats) or 0..255 (integers), scaled to [0, 255], grayscale tiled to 3 channels,
-    resized bilinearly to 299 x 299 inside the graph. The first `num_images` (10,000) of each
-    set are used (None: all). Covariances with ddof 1; sqrtm with TTUR's 1e-6 fallback.
-
-    Raises:
-      FileNotFoundError: the graph file is missing (nothing else is substituted).
-    """
-    feature_fn = load_inception_features(inception_graph_path(inception_path))
-    images1 = to_inception_input(_check_count(images1, num_images, "images1"))
-    images2 = to_inception_input(_check_count(images2, num_images, "images2"))
-    return frechet_distance_of_images(feature_fn, images1, images2, batch_size)
