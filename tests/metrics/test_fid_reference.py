@@ -120,11 +120,11 @@ def test_evaluation_fid_is_samples_against_training_statistics(tmp_path, monkeyp
     import keras
 
     from zoo import builders, experiment
-
-
     from zoo.experiment import evaluation
 
-    monkeypatch.setenv("KERAS_HOME", str(tmp_path))          # a fresh statistics cache
+    # A fresh statistics cache, with the weights converted already (no second conversion).
+    monkeypatch.setenv(fid_weights.ENV_VAR, fid_weights.cache_path())
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
     keras.utils.set_random_seed(0)
     model = builders.mlp_vae(input_shape=(8, 8, 1), latent_dim=2, units=8, encoder_depth=1,
                              decoder_blocks=1)
@@ -138,7 +138,6 @@ def test_evaluation_fid_is_samples_against_training_statistics(tmp_path, monkeyp
     assert results["fid"]["value"] == pytest.approx(expected, rel=1e-6)
     assert "5 generated vs the statistics of 6 training images" in results["fid"]["convention"]
     assert len(os.listdir(tmp_path / "fid_statistics")) == 1
-
 
 
 def test_command_line_conversion_writes_the_same_cache(converted_weights, tmp_path, capsys):
