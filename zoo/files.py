@@ -3,7 +3,8 @@
 `atomic_path` writes to a temporary file in the same folder, flushes it to disk and renames it
 over the target (atomic on POSIX), then flushes the folder entry. A process killed at any point
 leaves either the old file or the new one, never a torn one; at worst a hidden temporary
-`.<name>.*` file stays behind.
+`.<name>.*` file stays behind. The result gets the permissions of a plain `open(path, "w")`
+(0666 minus the umask), not the 0600 of the temporary file.
 """
 
 import contextlib
@@ -26,6 +27,12 @@ def _fsync(path, directory=False):
         os.close(fd)
 
 
+def _umask():
+    mask = os.umask(0)  # the only portable way to read it; set back at once
+    os.umask(mask)
+    return mask
+
+
 @contextlib.contextmanager
 def atomic_path(path, suffix=".tmp"):
     """Yield a temporary path beside `path`; on success rename it over `path` (atomic on POSIX).
@@ -38,6 +45,7 @@ def atomic_path(path, suffix=".tmp"):
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(path)}.", suffix=suffix)
     os.close(fd)
     try:
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp's 0600 would hide the result from others
         yield tmp
         _fsync(tmp)
         os.replace(tmp, path)
