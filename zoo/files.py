@@ -75,3 +75,78 @@ def read_json(path):
             return json.load(f)
         except json.JSONDecodeError as error:
             raise ValueError(f"{path} is not valid JSON: {error}") from None
+
+
+LOCK_FILE = ".lock"
+_HELD = {}  # real path of a workdir -> open lock file of this process
+
+
+class WorkdirInUse(RuntimeError):
+    """Another live process holds the workdir's lock; `pid` is its process id (or None)."""
+
+    def __init__(self, message, pid=None):
+        super().__init__(message)
+        self.pid = pid
+
+
+def make_workdir(workdir):
+    """Create `workdir` (and parents); a clear error when the path is a file."""
+    workdir = os.fspath(workdir)
+    if os.path.exists(workdir) and not os.path.isdir(workdir):
+        raise NotADirectoryError(f"the workdir {workdir} is a file, not a folder; pass another "
+                                 f"--workdir (or move the file away)")
+    os.makedirs(workdir, exist_ok=True)
+    return workdir
+
+
+def lock_workdir(workdir):
+    """Make this process the one owner of `workdir` until it exits (or `unlock_workdir`).
+
+    The lock is `fcntl.flock` on `<workdir>/.lock`, which holds this process' id. The kernel
+    drops it when the process ends, also after `kill -9`, so a stale lock file never blocks a
+    later run. Taking it again in the same process does nothing; a second process gets
+    `WorkdirInUse` naming the holder's pid.
+    """
+    import fcntl
+
+    key = os.path.realpath(make_workdir(workdir))
+    if key in _HELD:
+        return
+    file = open(os.path.join(key, LOCK_FILE), "a+")
+    try:
+        fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        file.seek(0)
+        text = file.read().strip()
+        file.close()
+        pid = int(text) if text.isdigit() else None
+        raise WorkdirInUse(f"the workdir {workdir} is in use by process "
+                           f"{pid if pid else '(unknown pid)'} (lock {os.path.join(key, LOCK_FILE)}"
+                           f"); wait for it to finish, stop it, or use another --workdir",
+                           pid) from None
+    file.seek(0)
+    file.truncate()
+    file.write(f"{os.getpid()}\n")
+    file.flush()
+    _HELD[key] = file
+
+
+def unlock_workdir(workdir):
+    """Release this process' lock on `workdir` (if it holds one)."""
+    file = _HELD.pop(os.path.realpath(os.fspath(workdir)), None)
+    if file is not None:
+        file.close()  # closing the descriptor releases the flock
+
+
+@contextlib.contextmanager
+def workdir_locked(workdir):
+    """Hold the lock of `workdir` for a `with` block, unless this process held it already
+    (then it stays held after the block)."""
+    key = os.path.realpath(make_workdir(workdir))
+    held = key in _HELD
+    lock_workdir(workdir)
+    try:
+        yield workdir
+    finally:
+        if not held:
+            unlock_workdir(workdir)

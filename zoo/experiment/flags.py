@@ -11,7 +11,6 @@ import os
 import sys
 import time
 
-from zoo import files
 from zoo.runtime import strategies
 
 PRESET_NAMES = ("paper", "cpu", "smoke")
@@ -33,6 +32,8 @@ def define_flags(presets, default_workdir, default_preset="cpu"):
     flags.DEFINE_string("workdir", default_workdir, "Output folder (re-running resumes).")
     flags.DEFINE_integer("seed", None, "Seed; default: the preset's (else 0).")
     flags.DEFINE_multi_string("override", [], "key=value[,key=value...]: change preset values.")
+    flags.DEFINE_bool("restart", False, "Delete the workdir's contents and start over (a rerun "
+                      "with other settings than the workdir's config.json is refused otherwise).")
     strategies.define_flags()
 
 
@@ -129,12 +130,14 @@ def resolve(presets, preset, data=None, seed=None, workdir=None, overrides=()):
 
 
 def configure(presets):
-    """Resolve the config from the absl flags, create the workdir, write config.json.
+    """Resolve the config from the absl flags, lock the workdir, check and write config.json.
 
-    A config.json left by an earlier run with different values is kept as
-    config.previous.json (the checkpoints in the workdir were made with it).
+    A workdir whose config.json holds other settings is refused before anything in it is
+    touched, naming the differing keys (`zoo.experiment.reuse`; `--restart` starts over).
     """
-    from absl import flags, logging
+    from absl import flags
+
+    from zoo.experiment import reuse
 
     f = flags.FLAGS
     _RUN_START[0] = time.time()
@@ -149,19 +152,7 @@ def configure(presets):
                           "mixed_precision": f.mixed_precision, "cpu_threads": f.cpu_threads}
     config["command"] = " ".join([os.path.basename(sys.executable), "-m",
                                   _module_name(), *sys.argv[1:]])
-    path = os.path.join(config["workdir"], "config.json")
-    if os.path.exists(path):
-        with open(path, encoding="utf-8") as file:
-            previous = json.load(file)
-        changed = sorted(k for k in set(previous) | set(config)
-                         if k != "command" and previous.get(k) != config.get(k))
-        if changed:
-            logging.warning("config differs from the earlier run in %s (kept as "
-                            "config.previous.json); finished models are not retrained",
-                            changed)
-            files.write_json(os.path.join(config["workdir"], "config.previous.json"), previous)
-    files.write_json(path, config)
-    return config
+    return reuse.record(config, restart=f.restart)
 
 
 def _module_name():

@@ -40,7 +40,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from zoo.files import write_json
+from zoo.files import workdir_locked, write_json
 from zoo.training import checks
 from zoo.training.backup import Backup, save_weights
 from zoo.training.guard import DivergenceGuard, TrainingDiverged, describe
@@ -137,17 +137,27 @@ def train(model, dataset, workdir, epochs, learning_rate=1e-3, validation_data=N
       {stage directory name: history dict}; stages already finished in `workdir` map to None.
     Raises:
       ValueError: bad arguments, or images whose shape does not match the model.
+      zoo.files.WorkdirInUse: another process is training in `workdir` (`zoo.files`
+        `lock_workdir`; the lock is held for the call, or for the process if it took it).
       TrainingDiverged: non-finite loss or gradients (after any retries); the model holds the
         weights of the last good backup.
     """
     make_dataset = dataset if callable(dataset) else (lambda: dataset)
     _validate(model, make_dataset, epochs, learning_rate, save_freq, lr_retry_factor,
               lr_retries)
-    os.makedirs(workdir, exist_ok=True)
+    with workdir_locked(workdir):  # one owner: two processes would delete each other's backups
+        return _train_stages(model, make_dataset, workdir, epochs, learning_rate,
+                             validation_data, callbacks, verbose, compile_kwargs, save_freq,
+                             lr_retry_factor, lr_retries)
+
+
+def _train_stages(model, make_dataset, workdir, epochs, learning_rate, validation_data,
+                  callbacks, verbose, compile_kwargs, save_freq, lr_retry_factor, lr_retries):
     num_steps = batches_in_dataset(make_dataset())
     compile_kwargs = _fit_execution(compile_kwargs, num_steps)
     histories = {}
-    for stage, name in stage_names(model):
+    names = stage_names(model)
+    for index, (stage, name) in enumerate(names):
         done = os.path.join(workdir, "checkpoints", f"{name}.weights.h5")
         backup_dir = os.path.join(workdir, "backup", name)
         if os.path.exists(done):
@@ -161,7 +171,8 @@ def train(model, dataset, workdir, epochs, learning_rate=1e-3, validation_data=N
         histories[name] = _train_stage(
             model, make_dataset, num_steps, workdir, name, per_stage(epochs, stage),
             per_stage(learning_rate, stage), validation_data, callbacks, verbose,
-            compile_kwargs, save_freq, lr_retry_factor, lr_retries)
+            compile_kwargs, save_freq, lr_retry_factor, lr_retries,
+            earlier=[os.path.join(workdir, "checkpoints", n) for _, n in names[:index]])
         write_json(os.path.join(workdir, "checkpoints", f"{name}.json"), {
             "steps": int(model.optimizer.iterations.numpy()),
             "epochs": per_stage(epochs, stage),
@@ -206,7 +217,7 @@ def _fit_execution(compile_kwargs, num_steps):
 
 def _train_stage(model, make_dataset, num_steps, workdir, name, epochs, learning_rate,
                  validation_data, callbacks, verbose, compile_kwargs, save_freq,
-                 lr_retry_factor, lr_retries):
+                 lr_retry_factor, lr_retries, earlier=()):
     model.compile(optimizer=FusedAdam(learning_rate), **(compile_kwargs or {}))
     model.optimizer.build(model.trainable_variables)
     backup = Backup(os.path.join(workdir, "backup", name), num_steps, save_freq)
@@ -269,6 +280,6 @@ def _train_stage(model, make_dataset, num_steps, workdir, name, epochs, learning
         raise TrainingDiverged(
             describe(event, name, restored_step,
                      os.path.join(backup.directory, restored["weights"]) if restored else None,
-                     backup.learning_rate, backup.lr_retries),
+                     backup.learning_rate, backup.lr_retries, earlier),
             stage=name, step=event["step"], last_loss=event["last_loss"],
             last_gamma=event["last_gamma"], restored_step=restored_step)
