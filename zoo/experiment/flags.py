@@ -129,11 +129,12 @@ def resolve(presets, preset, data=None, seed=None, workdir=None, overrides=()):
     return config
 
 
-def configure(presets):
+def configure(presets, validate=None):
     """Resolve the config from the absl flags, lock the workdir, check and write config.json.
 
     A workdir whose config.json holds other settings is refused before anything in it is
     touched, naming the differing keys (`zoo.experiment.reuse`; `--restart` starts over).
+    `validate(config)`, if given, runs before that too (a recipe's own checks of its values).
     """
     from absl import flags
 
@@ -152,6 +153,13 @@ def configure(presets):
                           "mixed_precision": f.mixed_precision, "cpu_threads": f.cpu_threads}
     config["command"] = " ".join([os.path.basename(sys.executable), "-m",
                                   _module_name(), *sys.argv[1:]])
+    if isinstance(config.get("batch_size"), int) and isinstance(config.get("data"), str):
+        from zoo import data
+        from zoo.training import checks
+
+        checks.check_batch_size(config["batch_size"], data.info(config["data"]).splits["train"])
+    if validate is not None:
+        validate(config)
     return reuse.record(config, restart=f.restart)
 
 

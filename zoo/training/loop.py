@@ -100,8 +100,11 @@ def _merge(histories):
 
 
 def _validate(model, make_dataset, epochs, learning_rate, save_freq, lr_retry_factor,
-              lr_retries):
+              lr_retries, compile_kwargs):
     checks.check_save_freq(save_freq)
+    if "steps_per_execution" in (compile_kwargs or {}):
+        checks.check_count("steps_per_execution", compile_kwargs["steps_per_execution"],
+                           minimum=1)
     checks.check_fraction("lr_retry_factor", lr_retry_factor)
     checks.check_count("lr_retries", lr_retries)
     checks.check_image_shape(model, make_dataset())
@@ -144,7 +147,7 @@ def train(model, dataset, workdir, epochs, learning_rate=1e-3, validation_data=N
     """
     make_dataset = dataset if callable(dataset) else (lambda: dataset)
     _validate(model, make_dataset, epochs, learning_rate, save_freq, lr_retry_factor,
-              lr_retries)
+              lr_retries, compile_kwargs)
     with workdir_locked(workdir):  # one owner: two processes would delete each other's backups
         return _train_stages(model, make_dataset, workdir, epochs, learning_rate,
                              validation_data, callbacks, verbose, compile_kwargs, save_freq,
