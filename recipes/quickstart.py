@@ -63,6 +63,7 @@ def main(argv):
     from zoo.experiment import reuse
     from zoo.training import checks
 
+    files.exit_cleanly_on_disk_full()  # h5py can crash the shutdown after a failed write
     if len(FLAGS.epochs) != 3:
         raise app.UsageError(f"--epochs needs 3 comma-separated values, the epochs of stages 0 "
                              f"(AE), 1 (skip VAE) and 2 (second stage); got {FLAGS.epochs}")

@@ -8,9 +8,12 @@ leaves either the old file or the new one, never a torn one; at worst a hidden t
 """
 
 import contextlib
+import errno
 import json
 import os
+import sys
 import tempfile
+import traceback
 
 
 def _fsync(path, directory=False):
@@ -150,3 +153,45 @@ def workdir_locked(workdir):
     finally:
         if not held:
             unlock_workdir(workdir)
+
+
+DISK_FULL_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+
+
+def is_disk_full(error):
+    """Whether `error` (or an error it was raised from) is a full disk, quota or file size
+    limit."""
+    seen = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, OSError) and error.errno in DISK_FULL_ERRNOS:
+            return True
+        if "No space left on device" in str(error):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
+def exit_cleanly_on_disk_full():
+    """Make an uncaught disk-full error end the process with its traceback and exit status 1.
+
+    After a failed write h5py can hold a half-closed file that crashes the interpreter's
+    shutdown (segmentation fault, status 139) when it is finalized; the files written so far
+    are intact (atomic writes), so the process ends at once instead (`os._exit`, no further
+    cleanup). Other errors go to the previous `sys.excepthook`. Recipes call this at start.
+    """
+    previous = sys.excepthook
+
+    def hook(kind, error, trace):
+        if not is_disk_full(error):
+            previous(kind, error, trace)
+            return
+        traceback.print_exception(kind, error, trace)
+        print("error: the disk is full (or a quota / file size limit was reached); the files "
+              "written before are intact. Free space and rerun the same command to resume.",
+              file=sys.stderr)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(1)
+
+    sys.excepthook = hook

@@ -11,6 +11,7 @@ import os
 import sys
 import time
 
+from zoo import files
 from zoo.runtime import strategies
 
 PRESET_NAMES = ("paper", "cpu", "smoke")
@@ -142,6 +143,7 @@ def configure(presets, validate=None):
 
     f = flags.FLAGS
     _RUN_START[0] = time.time()
+    files.exit_cleanly_on_disk_full()
     strategy = strategies.from_flags()  # first: multiworker must start before any TF op
     workdir = strategies.worker_dir(f.workdir, strategy)  # non-chief: a temporary folder
     if workdir != f.workdir:
