@@ -19,6 +19,7 @@ strategy flags may change between runs; every other flag is compared (`zoo.exper
 """
 
 import os
+import sys
 import time
 
 from absl import app, flags
@@ -56,6 +57,7 @@ SETTINGS = ("data", "seed", "code_dim", "latent_dim", "units", "epochs", "learni
 
 
 def main(argv):
+    del argv
     import keras
     import numpy as np
 
@@ -71,7 +73,7 @@ def main(argv):
     workdir = strategies.worker_dir(FLAGS.workdir, strategy)  # non-chief: a temporary folder
     start = time.time()
     reuse.record({**{name: FLAGS[name].value for name in SETTINGS}, "workdir": workdir,
-                  "command": " ".join(["python -m recipes.quickstart", *argv[1:]])},
+                  "command": " ".join(["python -m recipes.quickstart", *sys.argv[1:]])},
                  restart=FLAGS.restart)
     keras.utils.set_random_seed(FLAGS.seed)
     epochs = {stage: int(e) for stage, e in zip((0, 1, 2), FLAGS.epochs, strict=True)}
