@@ -152,5 +152,6 @@ def _advice(event, earlier):
             f"was trained: its loss, its learning rate), and rerunning reloads them. Retrain "
             f"the previous stage: delete {previous}.weights.h5 and {previous}.json (and the "
             f"same files of any stage after it), then run again with settings that train it "
-            f"well (e.g. a lower learning rate); if that does not help, delete the checkpoints "
-            f"of the stages before it too.")
+            f"well (e.g. a lower learning rate; a recipe refuses other settings in the same "
+            f"workdir, so there use --restart or another --workdir); if that does not help, "
+            f"delete the checkpoints of the stages before it too.")
