@@ -163,11 +163,18 @@ def plot(config, results, path):
     experiment.save_figure(fig, path)
 
 
+def check_config(config):
+    """The sweep needs at least one latent size kappa (the plot and table are over kappa)."""
+    if not config["kappas"]:
+        raise ValueError("kappas is empty: give at least one latent size, e.g. "
+                         "--override=kappas=16,64")
+
+
 def main(argv):
     del argv
     from zoo import data
 
-    config = experiment.configure(PRESETS)
+    config = experiment.configure(PRESETS, validate=check_config)
     x_test, _ = data.load_numpy(config["data"], "test")
     results = {name: train_and_evaluate(config, name, x_test) for name in model_names(config)}
     plot(config, results, os.path.join(config["workdir"], "kappa_sweep.png"))

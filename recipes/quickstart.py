@@ -11,9 +11,15 @@ About 3 minutes on 2 CPU cores. Writes into --workdir:
     tensorboard/          loss terms per stage (tensorboard --logdir <workdir>/tensorboard)
     checkpoints/, backup/ per-stage weights; re-running resumes instead of starting over
     saved_model/<n>/      the trained model as a SavedModel (zoo.load / TF Serving)
+    config.json           the settings; a rerun with other ones is refused (--restart: start over)
+
+A finished workdir rerun with the same settings loads the model, redraws the figures and keeps
+metrics.json's wall time and the exported version. `--checkpoint_every`, `--lr_retry` and the
+strategy flags may change between runs; every other flag is compared (`zoo.experiment.reuse`).
 """
 
 import os
+import sys
 import time
 
 from absl import app, flags
@@ -33,6 +39,8 @@ flags.DEFINE_float("learning_rate", 3e-3, "Adam learning rate of every stage.")
 flags.DEFINE_integer("batch_size", 64, "Batch size.")
 flags.DEFINE_integer("checkpoint_every", 0, "Steps between resumable backups (0: every epoch); "
                      "a kill loses at most this much work.")
+flags.DEFINE_bool("restart", False, "Delete the workdir's contents and start over (a rerun "
+                  "with other settings than its config.json is refused otherwise).")
 flags.DEFINE_float("lr_retry", 0.0, "On divergence, restore the last backup and retry with the "
                    "learning rate times this factor (0: off; stop with an error).")
 
@@ -44,19 +52,29 @@ def build_model(input_shape):
     return builders.vae_plus(ae, latent_dim=FLAGS.latent_dim, units=FLAGS.units)
 
 
+SETTINGS = ("data", "seed", "code_dim", "latent_dim", "units", "epochs", "learning_rate",
+            "batch_size")  # the flags recorded in config.json and compared on a rerun
+
+
 def main(argv):
     del argv
     import keras
     import numpy as np
 
-    import zoo
-    from zoo import data, files, metrics, plots, training
-
+    from zoo import data, experiment, files, metrics, plots, training
+    from zoo.experiment import reuse
     from zoo.training import checks
 
+    files.exit_cleanly_on_disk_full()  # h5py can crash the shutdown after a failed write
+    if len(FLAGS.epochs) != 3:
+        raise app.UsageError(f"--epochs needs 3 comma-separated values, the epochs of stages 0 "
+                             f"(AE), 1 (skip VAE) and 2 (second stage); got {FLAGS.epochs}")
     strategy = strategies.from_flags()  # first: multiworker must start before any TF op
     workdir = strategies.worker_dir(FLAGS.workdir, strategy)  # non-chief: a temporary folder
     start = time.time()
+    reuse.record({**{name: FLAGS[name].value for name in SETTINGS}, "workdir": workdir,
+                  "command": " ".join(["python -m recipes.quickstart", *sys.argv[1:]])},
+                 restart=FLAGS.restart)
     keras.utils.set_random_seed(FLAGS.seed)
     epochs = {stage: int(e) for stage, e in zip((0, 1, 2), FLAGS.epochs, strict=True)}
     checks.check_batch_size(FLAGS.batch_size, data.info(FLAGS.data).splits["train"])
@@ -65,10 +83,10 @@ def main(argv):
     x_test, _ = data.load_numpy(FLAGS.data, "test")
     with strategy.scope():  # model, optimizer and metrics
         model = build_model(x_test.shape[1:])
-        training.train(model, train, workdir, epochs=epochs,
+        trained = training.train(model, train, workdir, epochs=epochs,
                        learning_rate=FLAGS.learning_rate, verbose=2,
                        save_freq=FLAGS.checkpoint_every or "epoch",
-                       lr_retry_factor=FLAGS.lr_retry)
+                                 lr_retry_factor=FLAGS.lr_retry)
 
     reconstructions = model.reconstruct(x_test).numpy()
     plots.save_image_grid(model.sample(100, seed=FLAGS.seed).numpy(),
@@ -86,10 +104,13 @@ def main(argv):
                         "of": FLAGS.latent_dim, "data": "test set, ddof 0, threshold 0.01"},
         "wall_time_seconds": round(time.time() - start, 1),
     }
-    files.write_json(os.path.join(workdir, "metrics.json"), results)
-    zoo.export(model, os.path.join(workdir, "saved_model"),
-               metadata={"preprocessing": f"{FLAGS.data}, float32 in [0, 1]",
-                         "metrics": results})
+    metrics_path = os.path.join(workdir, "metrics.json")
+    if all(history is None for history in trained.values()) and os.path.exists(metrics_path):
+        # Nothing was trained: keep the wall time of the run that trained the model.
+        results["wall_time_seconds"] = files.read_json(metrics_path).get("wall_time_seconds")
+    files.write_json(metrics_path, results)
+    experiment.export_once(model, workdir, metadata={
+        "preprocessing": f"{FLAGS.data}, float32 in [0, 1]", "metrics": results})
     strategies.remove_worker_dir(workdir, FLAGS.workdir)
     print(f"wrote {FLAGS.workdir}: samples.png, reconstructions.png, metrics.json, "
           f"saved_model/; {results}")

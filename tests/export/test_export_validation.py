@@ -53,8 +53,12 @@ def test_bad_latents_and_noise(vae, ae):
 
 
 def test_bad_sample_arguments(vae):
-    with pytest.raises(Invalid, match=r"num_samples must be >= 0; got\] \[-3\]"):
+    with pytest.raises(ValueError, match=r"num_samples must be in \[0, 10000\] per request, "
+                                         r"got -3"):
         vae.sample(-3, seed=1)
+    with pytest.raises(Invalid, match=r"num_samples must be in \[0, 10000\] per request; "
+                                      r"got\] \[-3\]"):
+        vae.signatures["sample"](num_samples=tf.constant(-3), seed=tf.constant(1, tf.int64))
     assert vae.sample(0, seed=1).shape == (0, 8, 8, 1)
 
 

@@ -39,6 +39,10 @@ def _as_images(array, path, key):
         return array.astype(np.uint8, copy=False), 256
     if not np.issubdtype(array.dtype, np.floating):
         raise ValueError(f"{path}: {key!r} has dtype {array.dtype}; expected uint8 or float")
+    if not np.all(np.isfinite(array)):
+        bad = int(np.sum(~np.isfinite(array)))
+        raise ValueError(f"{path}: float images {key!r} hold {bad} NaN or Inf value(s); "
+                         "expected floats in [0, 1]")
     low, high = float(array.min()), float(array.max())
     if low < 0.0 or high > 1.0:
         raise ValueError(
@@ -54,7 +58,11 @@ def _as_images(array, path, key):
 def _load_cached(path, stamp):
     """{split: (images, labels or None)} and the levels shared by all splits of one file."""
     del stamp
-    with np.load(path, allow_pickle=False) as npz:
+    npz = np.load(path, allow_pickle=False)
+    if not isinstance(npz, np.lib.npyio.NpzFile):
+        raise ValueError(f"{path}: a single NumPy array (.npy), not an .npz archive; save the "
+                         "images with np.savez(path, images=...) (or x_train=..., x_test=...)")
+    with npz:
         keys = list(npz.files)
         if any(k.startswith("x_") for k in keys):
             names = {k[2:]: (k, "y_" + k[2:]) for k in keys if k.startswith("x_")}

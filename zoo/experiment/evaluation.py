@@ -38,8 +38,17 @@ def load_model(path):
     import zoo  # also registers the zoo classes for deserialisation
 
     if path.endswith(".keras"):
+        import os
+        import zipfile
+
         import keras
 
+        if not os.path.isfile(path):
+            raise FileNotFoundError(f"no .keras file at {path}")
+        if not zipfile.is_zipfile(path):
+            raise ValueError(f"{path} is not a .keras file (a .keras file is a zip archive "
+                             f"written by model.save); it is truncated, corrupt or another "
+                             f"format")
         return keras.saving.load_model(path, compile=False), "keras"
     return ExportedAdapter(zoo.load(path)), "saved_model"
 

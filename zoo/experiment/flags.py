@@ -33,6 +33,8 @@ def define_flags(presets, default_workdir, default_preset="cpu"):
     flags.DEFINE_string("workdir", default_workdir, "Output folder (re-running resumes).")
     flags.DEFINE_integer("seed", None, "Seed; default: the preset's (else 0).")
     flags.DEFINE_multi_string("override", [], "key=value[,key=value...]: change preset values.")
+    flags.DEFINE_bool("restart", False, "Delete the workdir's contents and start over (a rerun "
+                      "with other settings than the workdir's config.json is refused otherwise).")
     strategies.define_flags()
 
 
@@ -128,16 +130,20 @@ def resolve(presets, preset, data=None, seed=None, workdir=None, overrides=()):
     return config
 
 
-def configure(presets):
-    """Resolve the config from the absl flags, create the workdir, write config.json.
+def configure(presets, validate=None):
+    """Resolve the config from the absl flags, lock the workdir, check and write config.json.
 
-    A config.json left by an earlier run with different values is kept as
-    config.previous.json (the checkpoints in the workdir were made with it).
+    A workdir whose config.json holds other settings is refused before anything in it is
+    touched, naming the differing keys (`zoo.experiment.reuse`; `--restart` starts over).
+    `validate(config)`, if given, runs before that too (a recipe's own checks of its values).
     """
-    from absl import flags, logging
+    from absl import flags
+
+    from zoo.experiment import reuse
 
     f = flags.FLAGS
     _RUN_START[0] = time.time()
+    files.exit_cleanly_on_disk_full()
     strategy = strategies.from_flags()  # first: multiworker must start before any TF op
     workdir = strategies.worker_dir(f.workdir, strategy)  # non-chief: a temporary folder
     if workdir != f.workdir:
@@ -150,19 +156,14 @@ def configure(presets):
                           "mixed_precision": f.mixed_precision, "cpu_threads": f.cpu_threads}
     config["command"] = " ".join([os.path.basename(sys.executable), "-m",
                                   _module_name(), *sys.argv[1:]])
-    path = os.path.join(config["workdir"], "config.json")
-    if os.path.exists(path):
-        with open(path, encoding="utf-8") as file:
-            previous = json.load(file)
-        changed = sorted(k for k in set(previous) | set(config)
-                         if k != "command" and previous.get(k) != config.get(k))
-        if changed:
-            logging.warning("config differs from the earlier run in %s (kept as "
-                            "config.previous.json); finished models are not retrained",
-                            changed)
-            files.write_json(os.path.join(config["workdir"], "config.previous.json"), previous)
-    files.write_json(path, config)
-    return config
+    if isinstance(config.get("batch_size"), int) and isinstance(config.get("data"), str):
+        from zoo import data
+        from zoo.training import checks
+
+        checks.check_batch_size(config["batch_size"], data.info(config["data"]).splits["train"])
+    if validate is not None:
+        validate(config)
+    return reuse.record(config, restart=f.restart)
 
 
 def check_data_available(spec):

@@ -36,10 +36,15 @@ def cached_json(path, compute):
 
 
 def export_once(model, directory, metadata=None, **kwargs):
-    """`zoo.export` into `directory/saved_model` unless a version is there already."""
+    """`zoo.export` into `directory/saved_model` unless a version is there already (a rerun
+    exports no new version); staging folders of a killed export are removed either way."""
+    from zoo.saved_model import staging
+
     export_dir = os.path.join(directory, "saved_model")
-    if os.path.isdir(export_dir) and any(n.isdigit() for n in os.listdir(export_dir)):
-        return export_dir
+    if os.path.isdir(export_dir):
+        staging.remove_stale(export_dir)
+        if any(n.isdigit() for n in os.listdir(export_dir)):
+            return export_dir
     saved_model.export(model, export_dir, metadata=metadata, **kwargs)
     return export_dir
 

@@ -11,7 +11,8 @@ export_dir/
 ```
 `export` builds the SavedModel in a hidden temporary folder inside `export_dir` and renames it
 into place, so a failed export leaves neither a partial version nor the temporary folder, and an
-existing version is never overwritten. The signatures are described in
+existing version is never overwritten; one left by a killed export is removed by the next export
+into the same folder (`zoo.saved_model.staging`). The signatures are described in
 `zoo.saved_model.signatures`.
 
 `zoo.saved_model.loader.load` reads it back with TensorFlow and NumPy alone.
@@ -33,6 +34,7 @@ import tensorflow as tf
 from absl import logging as absl_logging
 
 from zoo.saved_model import manifest, signatures
+from zoo.saved_model import staging as stagings
 
 METADATA_FILE = "zoo_metadata.json"
 FORMAT_VERSION = 1
@@ -78,6 +80,7 @@ def export(model, export_dir, version=None, metadata=None, num_importance_sample
 
     export_dir = os.path.abspath(os.fspath(export_dir))
     os.makedirs(export_dir, exist_ok=True)
+    stagings.remove_stale(export_dir)  # left by an export killed mid-write
     version = _next_version(export_dir) if version is None else _check_version(version)
     final = os.path.join(export_dir, str(version))
     if os.path.lexists(final):
@@ -88,7 +91,7 @@ def export(model, export_dir, version=None, metadata=None, num_importance_sample
                                             divisor)
     info = _metadata(model, version, metadata, num_importance_samples, importance_chunk,
                      divisor, sorted(functions))
-    staging = tempfile.mkdtemp(prefix=f".tmp-export-{version}-", dir=export_dir)
+    staging = tempfile.mkdtemp(prefix=stagings.prefix(version), dir=export_dir)
     try:
         os.chmod(staging, 0o777 & ~_umask())  # mkdtemp's 0700 would hide it from a server user
         with tempfile.TemporaryDirectory() as scratch:

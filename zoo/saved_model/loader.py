@@ -13,7 +13,7 @@ import warnings
 import numpy as np
 import tensorflow as tf
 
-from zoo.saved_model import catalog, manifest
+from zoo.saved_model import catalog, limits, manifest
 from zoo.saved_model.exporter import METADATA_FILE, integer_versions
 from zoo.saved_model.rest import readable_error
 
@@ -46,10 +46,14 @@ def load(path):
     The files are checked against the export's sha256 manifest first; an export written before
     manifests existed loads with a warning.
 
+    The metadata file is checked against the graph (`verify_metadata`): it is never trusted for
+    shapes. A SavedModel is a program; load only models you trust (README, Security).
+
     Raises:
       FileNotFoundError: `path` does not exist and is no model name.
-      ValueError: not a SavedModel, a SavedModel without the zoo metadata, or a file that does
-        not match the manifest (`zoo.saved_model.manifest.ManifestMismatch`, naming the file).
+      ValueError: not a SavedModel, a SavedModel without the zoo metadata, a file that does
+        not match the manifest (`zoo.saved_model.manifest.ManifestMismatch`, naming the file),
+        or metadata that does not describe the graph.
     """
     folder = _resolve(path)
     files = manifest.verify(folder)
@@ -72,7 +76,37 @@ def load(path):
     except Exception as error:  # noqa: BLE001 - TF raises many types for corrupt models.
         raise ValueError(f"{folder} could not be loaded as a SavedModel: "
                          f"{type(error).__name__}: {error}") from error
-    return ExportedModel(loaded, metadata, folder)
+    return ExportedModel(loaded, verify_metadata(metadata, loaded, metadata_path), folder)
+
+
+def verify_metadata(metadata, loaded, metadata_path):
+    """`metadata` after checking it against the graph: it must be a JSON object, and the
+    graph's `decode` (and `generate`) must accept one latent of the recorded `latent_dim`
+    (`noise_dim`) and return one image of the recorded `input_shape`. A ValueError names the
+    first mismatch (a metadata file copied from another model, or edited)."""
+    if not isinstance(metadata, dict):
+        raise ValueError(f"{metadata_path} must hold a JSON object, got "
+                         f"{type(metadata).__name__}")
+    graph = dict(loaded.signatures)
+    for signature, key in (("decode", "latent_dim"), ("generate", "noise_dim")):
+        if signature not in graph:
+            continue
+        size, shape = metadata.get(key), metadata.get("input_shape")
+        if not (isinstance(size, int) and size > 0 and isinstance(shape, list)):
+            raise ValueError(f"{metadata_path} must give a positive integer {key} and an "
+                             f"input_shape list; got {key} = {size!r}, input_shape = {shape!r}")
+        name = next(iter(graph[signature].structured_input_signature[1]))
+        try:
+            images = graph[signature](**{name: tf.zeros([1, size])})["images"]
+        except tf.errors.InvalidArgumentError as error:
+            raise ValueError(f"{metadata_path} says {key} = {size} but the graph's {signature} "
+                             f"signature rejects {name} of shape [1, {size}]: "
+                             f"{error.message.splitlines()[0]}") from None
+        if images.shape.as_list()[1:] != shape:
+            raise ValueError(f"{metadata_path} says input_shape = {shape} but the graph's "
+                             f"{signature} signature returns images of shape "
+                             f"{images.shape.as_list()[1:]}")
+    return metadata
 
 
 class ExportedModel:
@@ -113,15 +147,20 @@ class ExportedModel:
         return self._call("encode", images=self._floats(images))
 
     def decode(self, z):
-        return self._call("decode", z=self._floats(z))["images"]
+        return self._call("decode", z=self._floats(limits.check_latent(z, "z")))["images"]
 
     def reconstruct(self, images):
         return self._call("reconstruct", images=self._floats(images))["images"]
 
     def generate(self, noise):
+        noise = limits.check_latent(noise, "noise")
         return self._call("generate", noise=self._floats(noise))["images"]
 
     def sample(self, num_samples, seed=0):
+        """`num_samples` images (an integer in [0, limits.MAX_NUM_SAMPLES], or a one-element
+        list of one) drawn with the stateless `seed`."""
+        num_samples = limits.check_num_samples(num_samples)
+        seed = limits.check_seed(seed)
         return self._call("sample", num_samples=tf.constant(num_samples, tf.int32),
                           seed=tf.constant(seed, tf.int64))["images"]
 

@@ -9,9 +9,15 @@ encode:      images [N, H, W, C] -> z_mean, z_log_scale [N, latent_dim]   (AE / 
 decode:      z [N, latent_dim] -> images
 reconstruct: images -> images
 generate:    noise [N, noise_dim] ~ N(0, I) -> images                      (serving_default)
-sample:      num_samples (int32 scalar), seed (int64 scalar) -> images    (stateless in seed)
+sample:      num_samples (int32), seed (int64) -> images                  (stateless in seed)
 score:       images -> nll, bits_per_dim [N]                              (VAE family only)
 ```
+
+Limits (`zoo.saved_model.limits`): `sample` accepts a scalar or a one-element list for each of
+its inputs (TF Serving's row format sends `{"instances": [{"num_samples": 2, "seed": 1}]}` as
+[1]-vectors) and at most `MAX_NUM_SAMPLES` images per request; `decode` and `generate` refuse
+latents or noise with |value| > `MAX_ABS_LATENT` (a finite but huge latent would overflow the
+decoder to NaN images).
 
 `score` is the importance-weighted estimate of -log p(x) with K samples z_k ~ q(z|x) drawn from
 a fixed stateless seed (common to every image, so an image's score does not depend on the rest
@@ -33,12 +39,14 @@ import tensorflow as tf
 
 from zoo.data.scaling import bits_per_dim
 from zoo.models import importance_weights
+from zoo.saved_model.limits import MAX_ABS_LATENT, MAX_NUM_SAMPLES
 
 SCORE_SEED = (20190506, 0)
 
 
-def _checked(tensor, name, trailing_shape, unit_range=False):
-    """`tensor` [N, *trailing_shape] after in-graph checks of shape, finiteness and range.
+def _checked(tensor, name, trailing_shape, unit_range=False, max_abs=None):
+    """`tensor` [N, *trailing_shape] after in-graph checks of shape, finiteness and range
+    ([0, 1] with `unit_range`, [-max_abs, max_abs] with `max_abs`).
 
     The checks run in order (shape, then finite, then [0, 1]) and the result carries the full
     static shape again, which the Keras layers need.
@@ -63,6 +71,12 @@ def _checked(tensor, name, trailing_shape, unit_range=False):
             inside = tf.reduce_all((tensor >= 0.0) & (tensor <= 1.0))
             check = tf.Assert(inside, [f"{name} must lie in [0, 1]; got min",
                                        tf.reduce_min(tensor), "max", tf.reduce_max(tensor)])
+    if max_abs is not None:
+        with tf.control_dependencies([check]):
+            largest = tf.reduce_max(tf.abs(tensor))
+            check = tf.Assert(tf.reduce_all(tf.abs(tensor) <= max_abs),
+                              [f"{name} values must lie in [-{max_abs:g}, {max_abs:g}] (the prior "
+                               f"is N(0, I)); got max |{name}|", largest])
     with tf.control_dependencies([check]):
         tensor = tf.identity(tensor)
     return tf.ensure_shape(tensor, [None, *trailing_shape])
@@ -101,7 +115,8 @@ def signature_functions(model, num_importance_samples=100, importance_chunk=10,
     @tf.function(input_signature=[tf.TensorSpec([None, None], tf.float32, name="z")],
                  autograph=False)
     def decode(z):
-        return {"images": _clip(model.decode(_checked(z, "z", [latent_dim])))}
+        z = _checked(z, "z", [latent_dim], max_abs=MAX_ABS_LATENT)
+        return {"images": _clip(model.decode(z))}
 
     @tf.function(input_signature=[images_spec], autograph=False)
     def reconstruct(images):
@@ -110,14 +125,19 @@ def signature_functions(model, num_importance_samples=100, importance_chunk=10,
     @tf.function(input_signature=[tf.TensorSpec([None, None], tf.float32, name="noise")],
                  autograph=False)
     def generate(noise):
-        return {"images": _clip(model.generate(_checked(noise, "noise", [noise_dim])))}
+        noise = _checked(noise, "noise", [noise_dim], max_abs=MAX_ABS_LATENT)
+        return {"images": _clip(model.generate(noise))}
 
-    @tf.function(input_signature=[tf.TensorSpec([], tf.int32, name="num_samples"),
-                                  tf.TensorSpec([], tf.int64, name="seed")], autograph=False)
+    # Inputs of any rank: a scalar or a one-element list (TF Serving's row format) passes the
+    # reshape to a scalar; a longer list fails there with "Input to reshape is a tensor with
+    # n values, but the requested shape has 1".
+    @tf.function(input_signature=[tf.TensorSpec(None, tf.int32, name="num_samples"),
+                                  tf.TensorSpec(None, tf.int64, name="seed")], autograph=False)
     def sample(num_samples, seed):
-        # Scalars; a one-element list (as some clients send) passes, longer ones fail here.
         num_samples, seed = tf.reshape(num_samples, []), tf.reshape(seed, [])
-        check = tf.Assert(num_samples >= 0, ["num_samples must be >= 0; got", num_samples])
+        check = tf.Assert((num_samples >= 0) & (num_samples <= MAX_NUM_SAMPLES),
+                          [f"num_samples must be in [0, {MAX_NUM_SAMPLES}] per request; got",
+                           num_samples])
         with tf.control_dependencies([check]):
             num_samples = tf.identity(num_samples)
         return {"images": _clip(model.sample(num_samples, seed))}

@@ -112,8 +112,19 @@ class DivergenceGuard(keras.callbacks.Callback):
     _epoch = 0
 
 
-def describe(event, stage, restored_step, backup_path, learning_rate, retries):
-    """The message of a `TrainingDiverged` for a `DivergenceGuard.event`."""
+EARLY_STEPS = 10  # a later stage diverging this early points at the earlier stages' weights
+
+
+def describe(event, stage, restored_step, backup_path, learning_rate, retries, earlier=()):
+    """The message of a `TrainingDiverged` for a `DivergenceGuard.event`.
+
+    `earlier`: the checkpoint paths (without `.weights.h5` / `.json`) of the stages trained
+    before this one, in order. A later stage that diverges within its first `EARLY_STEPS` steps
+    starts from their weights, which are then the likely cause (e.g. an autoencoder stage that
+    ended finite but useless with a too large learning rate): no learning rate of this stage
+    helps, and rerunning loads the same checkpoints again, so the message says which files to
+    delete to retrain the previous stage.
+    """
     def show(value):
         return "none yet" if value is None else f"{value:.6g}"
 
@@ -128,5 +139,19 @@ def describe(event, stage, restored_step, backup_path, learning_rate, retries):
             f"{where} (epoch {event['epoch'] + 1}, batch {event['batch'] + 1}; loss "
             f"{show(event['loss'])}); last finite loss {show(event['last_loss'])}, last finite "
             f"gamma {show(event['last_gamma'])}, learning rate {rate}. The update was skipped "
-            f"and {restored}. Check the data for NaN/Inf values, lower the learning rate, or "
-            f"retry automatically with a smaller one (lr_retry_factor / --lr_retry).")
+            f"and {restored}. {_advice(event, earlier)}")
+
+
+def _advice(event, earlier):
+    if not earlier or event["step"] > EARLY_STEPS:
+        return ("Check the data for NaN/Inf values, lower the learning rate, or retry "
+                "automatically with a smaller one (lr_retry_factor / --lr_retry).")
+    previous = earlier[-1]
+    return (f"It diverged within its first {EARLY_STEPS} steps, starting from the weights of "
+            f"the earlier stage(s): those weights are the likely cause (check how that stage "
+            f"was trained: its loss, its learning rate), and rerunning reloads them. Retrain "
+            f"the previous stage: delete {previous}.weights.h5 and {previous}.json (and the "
+            f"same files of any stage after it), then run again with settings that train it "
+            f"well (e.g. a lower learning rate; a recipe refuses other settings in the same "
+            f"workdir, so there use --restart or another --workdir); if that does not help, "
+            f"delete the checkpoints of the stages before it too.")

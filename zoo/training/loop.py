@@ -40,7 +40,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from zoo.files import write_json
+from zoo.files import workdir_locked, write_json
 from zoo.models.base import NONFINITE
 from zoo.training import checks
 from zoo.training.backup import Backup, save_weights
@@ -101,8 +101,11 @@ def _merge(histories):
 
 
 def _validate(model, make_dataset, epochs, learning_rate, save_freq, lr_retry_factor,
-              lr_retries):
+              lr_retries, compile_kwargs):
     checks.check_save_freq(save_freq)
+    if "steps_per_execution" in (compile_kwargs or {}):
+        checks.check_count("steps_per_execution", compile_kwargs["steps_per_execution"],
+                           minimum=1)
     checks.check_fraction("lr_retry_factor", lr_retry_factor)
     checks.check_count("lr_retries", lr_retries)
     checks.check_image_shape(model, make_dataset())
@@ -141,13 +144,22 @@ def train(model, dataset, workdir, epochs, learning_rate=1e-3, validation_data=N
       {stage directory name: history dict}; stages already finished in `workdir` map to None.
     Raises:
       ValueError: bad arguments, or images whose shape does not match the model.
+      zoo.files.WorkdirInUse: another process is training in `workdir` (`zoo.files`
+        `lock_workdir`; the lock is held for the call, or for the process if it took it).
       TrainingDiverged: non-finite loss or gradients (after any retries); the model holds the
         weights of the last good backup.
     """
     make_dataset = dataset if callable(dataset) else (lambda: dataset)
     _validate(model, make_dataset, epochs, learning_rate, save_freq, lr_retry_factor,
-              lr_retries)
-    os.makedirs(workdir, exist_ok=True)
+              lr_retries, compile_kwargs)
+    with workdir_locked(workdir):  # one owner: two processes would delete each other's backups
+        return _train_stages(model, make_dataset, workdir, epochs, learning_rate,
+                             validation_data, callbacks, verbose, compile_kwargs, save_freq,
+                             lr_retry_factor, lr_retries)
+
+
+def _train_stages(model, make_dataset, workdir, epochs, learning_rate, validation_data,
+                  callbacks, verbose, compile_kwargs, save_freq, lr_retry_factor, lr_retries):
     num_steps = batches_in_dataset(make_dataset())
     compile_kwargs = _fit_execution(compile_kwargs, num_steps)
     histories = {}
@@ -169,7 +181,8 @@ def train(model, dataset, workdir, epochs, learning_rate=1e-3, validation_data=N
         histories[name] = _train_stage(
             model, make_dataset, num_steps, workdir, name, per_stage(epochs, stage),
             per_stage(learning_rate, stage), validation_data, callbacks, verbose,
-            compile_kwargs, save_freq, lr_retry_factor, lr_retries)
+            compile_kwargs, save_freq, lr_retry_factor, lr_retries,
+            earlier=[os.path.join(workdir, "checkpoints", n) for _, n in stages[:index]])
         write_json(os.path.join(workdir, "checkpoints", f"{name}.json"), {
             "steps": int(model.optimizer.iterations.numpy()),
             "epochs": per_stage(epochs, stage),
@@ -240,7 +253,7 @@ def _fit_execution(compile_kwargs, num_steps):
 
 def _train_stage(model, make_dataset, num_steps, workdir, name, epochs, learning_rate,
                  validation_data, callbacks, verbose, compile_kwargs, save_freq,
-                 lr_retry_factor, lr_retries):
+                 lr_retry_factor, lr_retries, earlier=()):
     model.compile(optimizer=FusedAdam(learning_rate), **(compile_kwargs or {}))
     model.optimizer.build(model.trainable_variables)
     backup = Backup(os.path.join(workdir, "backup", name), num_steps, save_freq)
@@ -311,6 +324,6 @@ def _train_stage(model, make_dataset, num_steps, workdir, name, epochs, learning
         raise TrainingDiverged(
             describe(event, name, restored_step,
                      os.path.join(backup.directory, restored["weights"]) if restored else None,
-                     backup.learning_rate, backup.lr_retries),
+                     backup.learning_rate, backup.lr_retries, earlier),
             stage=name, step=event["step"], last_loss=event["last_loss"],
             last_gamma=event["last_gamma"], restored_step=restored_step)
