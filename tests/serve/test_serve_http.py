@@ -193,7 +193,7 @@ BAD = [
     ("scalar", {"signature_name": "sample", "inputs": {"num_samples": [1, 2], "seed": 1}},
      400, "must be a scalar"),
     ("negative", {"signature_name": "sample", "inputs": {"num_samples": -1, "seed": 1}},
-     400, "num_samples must be >= 0"),
+     400, "num_samples must be in [0, 10000]"),
     ("ragged", {"signature_name": "decode", "instances": [[0.1, 0.2], [0.3]]},
      400, "not a rectangular array"),
     ("unknown signature", {"signature_name": "classify", "instances": [[0.0, 0.0]]},

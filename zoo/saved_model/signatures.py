@@ -129,12 +129,15 @@ def signature_functions(model, num_importance_samples=100, importance_chunk=10,
         return {"images": _clip(model.generate(noise))}
 
     # Inputs of any rank: a scalar or a one-element list (TF Serving's row format) passes the
-    # reshape to a scalar; a longer list fails there with "Input to reshape is a tensor with
-    # n values, but the requested shape has 1".
+    # reshape to a scalar; a longer list fails with "... must be a scalar (or a one-element list)".
     @tf.function(input_signature=[tf.TensorSpec(None, tf.int32, name="num_samples"),
                                   tf.TensorSpec(None, tf.int64, name="seed")], autograph=False)
     def sample(num_samples, seed):
-        num_samples, seed = tf.reshape(num_samples, []), tf.reshape(seed, [])
+        checks = [tf.Assert(tf.size(value) == 1, [f"{name} must be a scalar (or a one-element "
+                                                   f"list); got shape", tf.shape(value)])
+                  for name, value in (("num_samples", num_samples), ("seed", seed))]
+        with tf.control_dependencies(checks):
+            num_samples, seed = tf.reshape(num_samples, []), tf.reshape(seed, [])
         check = tf.Assert((num_samples >= 0) & (num_samples <= MAX_NUM_SAMPLES),
                           [f"num_samples must be in [0, {MAX_NUM_SAMPLES}] per request; got",
                            num_samples])
