@@ -10,6 +10,7 @@ Notebook 1 loads the published SavedModels (savedmodels/) and real MNIST ($ZOO_M
 The test appends one cell (in memory only) that prints what it checks as JSON.
 """
 
+import importlib.util
 import json
 import pathlib
 import sys
@@ -17,10 +18,12 @@ import sys
 import nbformat
 import pytest
 from jupyter_client.kernelspec import KernelSpecManager
-from nbclient import NotebookClient
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 COLAB = ROOT / "colab"
+_SPEC = importlib.util.spec_from_file_location("colab_execute", COLAB / "execute.py")
+EXECUTE = importlib.util.module_from_spec(_SPEC)  # colab/execute.py: runner and REPOSITORY
+_SPEC.loader.exec_module(EXECUTE)
 NAMES = ("mnist_vae", "mnist_two_stage", "mnist_vaeplus", "mnist_wae_mmd", "mnist_ae")
 VAE_FAMILY = ("mnist_vae", "mnist_two_stage", "mnist_vaeplus")
 NOTEBOOKS = ("01_pretrained_savedmodels", "02_reg_balance_table1", "03_vaeplus_celeba",
@@ -32,7 +35,6 @@ RECIPES = {  # notebook -> (recipe, PNGs its docstring promises for the smoke pr
                                              "samples_wae_mmd.png"]),
     "04_ood_detection": ("ood", ["nll_hist_digits.png", "kl_per_dim_digits.png"]),
 }
-COLAB_URL = "https://colab.research.google.com/github/vae-zoo/vae-zoo/blob/main/colab"
 CELL_TIMEOUT = 600  # seconds per cell; a smoke recipe takes 15-60 s on 2 busy cores, 200 s
 # when three training jobs share them
 MARKER = "NOTEBOOK_TEST_REPORT "
@@ -58,13 +60,6 @@ def mime_outputs(nb, mime):
 @pytest.fixture
 def run_notebook(tmp_path, monkeypatch):
     """name -> (executed notebook, report dict), in a python3 kernel of sys.executable."""
-    spec_dir = tmp_path / "jupyter" / "kernels" / "python3"
-    spec_dir.mkdir(parents=True)
-    (spec_dir / "kernel.json").write_text(json.dumps({
-        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-        "display_name": "Python 3 (test)", "language": "python"}))
-    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
-    assert KernelSpecManager().get_kernel_spec("python3").argv[0] == sys.executable
     cwd, tmp = tmp_path / "cwd", tmp_path / "tmp"
     cwd.mkdir()
     tmp.mkdir()
@@ -76,8 +71,9 @@ def run_notebook(tmp_path, monkeypatch):
     def run(name):
         nb = nbformat.read(COLAB / f"{name}.ipynb", as_version=4)
         nb.cells.append(nbformat.v4.new_code_cell(REPORT_CELL))
-        NotebookClient(nb, kernel_name="python3", timeout=CELL_TIMEOUT, startup_timeout=120,
-                       resources={"metadata": {"path": str(cwd)}}).execute()
+        with EXECUTE.python3_kernel():
+            assert KernelSpecManager().get_kernel_spec("python3").argv[0] == sys.executable
+            EXECUTE.execute(nb, cwd, timeout=CELL_TIMEOUT)
         errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
                   if o.output_type == "error"]
         assert not errors, errors
@@ -92,22 +88,31 @@ def run_notebook(tmp_path, monkeypatch):
     return run
 
 
-def test_notebooks_are_committed_clean():
+def test_notebooks_are_committed_with_their_outputs_and_one_repository():
     readme = (ROOT / "README.md").read_text()
     assert sorted(p.stem for p in COLAB.glob("*.ipynb")) == sorted(NOTEBOOKS)
+    assert set(NOTEBOOKS) == set(EXECUTE.NOTEBOOKS)
     for name in NOTEBOOKS:
         nb = nbformat.read(COLAB / f"{name}.ipynb", as_version=4)
         nbformat.validate(nb)
         assert nb.nbformat == 4 and nb.metadata.kernelspec.name == "python3"
-        link = f"{COLAB_URL}/{name}.ipynb"
+        # Badges (notebook and README) and the clone line all derive from execute.REPOSITORY.
+        link = EXECUTE.badge_url(name)
         assert nb.cells[0].cell_type == "markdown" and link in nb.cells[0].source, name
         assert link in readme, name
         sources = "\n".join(c.source for c in nb.cells)
-        assert 'REPOSITORY = "https://github.com/vae-zoo/vae-zoo"' in sources, name
+        assert EXECUTE.clone_line() in sources, name
+        assert EXECUTE.relink(sources) == sources and EXECUTE.relink(readme) == readme
         assert "CPU_MODE" in sources and "ZOO_NOTEBOOK_CPU_MODE" in sources, name
-        for cell in nb.cells:
-            if cell.cell_type == "code":
-                assert cell.outputs == [] and cell.execution_count is None, (name, cell.id)
+        # Stored with the outputs of one CPU-mode run, every code cell in order, no error,
+        # figures included, and no path of the machine that ran it.
+        code = [c for c in nb.cells if c.cell_type == "code"]
+        assert [c.execution_count for c in code] == list(range(1, len(code) + 1)), name
+        assert not [o for c in code for o in c.outputs if o.output_type == "error"], name
+        assert mime_outputs(nb, "image/png"), name
+        text = json.dumps([c.outputs for c in code])
+        assert "CPU_MODE = True" in text, name
+        assert str(ROOT) not in text and "/tmp/" not in text, name
 
 
 @pytest.mark.parametrize("name", sorted(RECIPES))
