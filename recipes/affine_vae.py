@@ -25,20 +25,14 @@ from absl import app
 from recipes import paper_values
 from zoo import experiment
 
-PRESETS = {
-    "paper": {"data": "synthetic:affine_subspace", "data_dim": 10, "subspace_dim": 3,
-              "scales": [3.0, 2.0, 1.0], "num_points": 1000, "kappas": [3, 6, 10],
-              "epochs": 500, "batch_size": 100, "learning_rates": [1e-2, 1e-3],
-              "boundaries": [4000], "steps_per_execution": 50},
-    "cpu": {"data": "synthetic:affine_subspace", "data_dim": 10, "subspace_dim": 3,
-            "scales": [3.0, 2.0, 1.0], "num_points": 1000, "kappas": [3, 6, 10],
-            "epochs": 500, "batch_size": 100, "learning_rates": [1e-2, 1e-3],
-            "boundaries": [4000], "steps_per_execution": 50},
-    "smoke": {"data": "synthetic:affine_subspace", "data_dim": 6, "subspace_dim": 2,
-              "scales": [2.0, 1.0], "num_points": 200, "kappas": [2, 4], "epochs": 3,
-              "batch_size": 100, "learning_rates": [1e-2, 1e-3], "boundaries": [4],
-              "steps_per_execution": 2},
-}
+PAPER = {"data": "synthetic:affine_subspace", "data_dim": 10, "subspace_dim": 3,
+         "scales": [3.0, 2.0, 1.0], "num_points": 1000, "kappas": [3, 6, 10], "epochs": 500,
+         "batch_size": 100, "learning_rates": [1e-2, 1e-3], "boundaries": [4000],
+         "steps_per_execution": 50}
+CPU = {**PAPER}  # the paper's run takes minutes on a CPU
+SMOKE = {**CPU, "data_dim": 6, "subspace_dim": 2, "scales": [2.0, 1.0], "num_points": 200,
+         "kappas": [2, 4], "epochs": 3, "boundaries": [4], "steps_per_execution": 2}
+PRESETS = {"paper": PAPER, "cpu": CPU, "smoke": SMOKE}
 experiment.define_flags(PRESETS, default_workdir="runs/affine_vae")
 
 

@@ -51,43 +51,34 @@ MODELS = ("ae", "vae", "vae_warmup")
 MODEL_LABELS = {"ae": "AE", "vae": "VAE", "vae_warmup": "VAE + KL warm-start"}
 SIGMA_BINS = np.linspace(0.0, 1.2, 49)
 
-PRESETS = {
-    "paper": {
-        "data": "tfds:fashion_mnist",
-        "families": {
-            "fc": {"data": None, "depths": [1, 2, 4, 6, 8, 10], "models": list(MODELS)},
-            "conv": {"data": "tfds:cifar100", "depths": [1, 2, 3, 4, 5],
-                     "models": list(MODELS)},
-            "residual": {"data": ["tfds:svhn_cropped", "tfds:cifar10", "tfds:cifar100",
-                                  "folder:/path/to/img_align_celeba?crop=celeba64"],
-                         "blocks": [1, 2, 4], "block_depths": [2, 3, 4, 5], "models": ["ae"]},
-        },
-        "latent_dim": 64, "fc_units": 512, "base_channels": 64, "batch_size": 64,
-        "learning_rate": 2e-4, "steps": 250000, "halve_every": 100000,
-        "kl_warmup_steps": 50000, "gamma_init": 1.0, "eval_images": 10000,
-        "steps_per_execution": 10,
+PAPER = {
+    "data": "tfds:fashion_mnist",
+    "families": {
+        "fc": {"data": None, "depths": [1, 2, 4, 6, 8, 10], "models": list(MODELS)},
+        "conv": {"data": "tfds:cifar100", "depths": [1, 2, 3, 4, 5], "models": list(MODELS)},
+        "residual": {"data": ["tfds:svhn_cropped", "tfds:cifar10", "tfds:cifar100",
+                              "folder:/path/to/img_align_celeba?crop=celeba64"],
+                     "blocks": [1, 2, 4], "block_depths": [2, 3, 4, 5], "models": ["ae"]},
     },
-    "cpu": {
-        "data": "tfds:mnist",
-        "families": {"fc": {"data": None, "depths": [1, 2, 4, 6, 8, 10],
-                            "models": list(MODELS)}},
-        "latent_dim": 64, "fc_units": 512, "base_channels": 64, "batch_size": 64,
-        "learning_rate": 2e-4, "steps": 4000, "halve_every": 1600,
-        "kl_warmup_steps": 800, "gamma_init": 0.01, "eval_images": 5000,
-        "steps_per_execution": 50,
-    },
-    "smoke": {
-        "data": "sklearn:digits",
-        "families": {
-            "fc": {"data": None, "depths": [1, 2], "models": list(MODELS)},
-            "conv": {"data": None, "depths": [1], "models": ["vae"]},
-            "residual": {"data": None, "blocks": [1], "block_depths": [2], "models": ["ae"]},
-        },
-        "latent_dim": 4, "fc_units": 16, "base_channels": 1, "batch_size": 64,
-        "learning_rate": 2e-3, "steps": 10, "halve_every": 5, "kl_warmup_steps": 5,
-        "gamma_init": 1.0, "eval_images": 200, "steps_per_execution": 5,
-    },
+    "latent_dim": 64, "fc_units": 512, "base_channels": 64, "batch_size": 64,
+    "learning_rate": 2e-4, "steps": 250000, "halve_every": 100000,
+    "kl_warmup_steps": 50000, "gamma_init": 1.0, "eval_images": 10000,
+    "steps_per_execution": 10,
 }
+CPU = {**PAPER, "data": "tfds:mnist",
+       "families": {"fc": {"data": None, "depths": [1, 2, 4, 6, 8, 10], "models": list(MODELS)}},
+       "steps": 4000, "halve_every": 1600, "kl_warmup_steps": 800, "gamma_init": 0.01,
+       "eval_images": 5000, "steps_per_execution": 50}
+SMOKE = {**CPU, "data": "sklearn:digits",
+         "families": {
+             "fc": {"data": None, "depths": [1, 2], "models": list(MODELS)},
+             "conv": {"data": None, "depths": [1], "models": ["vae"]},
+             "residual": {"data": None, "blocks": [1], "block_depths": [2], "models": ["ae"]},
+         },
+         "latent_dim": 4, "fc_units": 16, "base_channels": 1, "learning_rate": 2e-3,
+         "steps": 10, "halve_every": 5, "kl_warmup_steps": 5, "gamma_init": 1.0,
+         "eval_images": 200, "steps_per_execution": 5}
+PRESETS = {"paper": PAPER, "cpu": CPU, "smoke": SMOKE}
 experiment.define_flags(PRESETS, default_workdir="runs/collapse_depth")
 
 

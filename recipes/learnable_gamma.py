@@ -30,20 +30,15 @@ from absl import app
 from recipes import paper_values
 from zoo import experiment
 
-PRESETS = {
-    "paper": {"data": "folder:/path/to/img_align_celeba", "crops": ["celeba64", "celeba128"],
-              "network": "celeba_conv", "latent_dim": 64, "units": 200, "batch_size": 128,
-              "learning_rate": 1e-4, "epochs": 400, "diagnostics_every": 100,
-              "probe_size": 64, "mmd_samples": 2000, "steps_per_execution": 10},
-    "cpu": {"data": "tfds:mnist", "crops": [], "network": "mlp", "latent_dim": 64,
-            "units": 200, "batch_size": 100, "learning_rate": 1e-3, "epochs": 20,
-            "diagnostics_every": 50, "probe_size": 64, "mmd_samples": 2000,
-            "steps_per_execution": 10},
-    "smoke": {"data": "sklearn:digits", "crops": [], "network": "mlp", "latent_dim": 8,
-              "units": 16, "batch_size": 100, "learning_rate": 1e-3, "epochs": 2,
-              "diagnostics_every": 5, "probe_size": 16, "mmd_samples": 100,
-              "steps_per_execution": 5},
-}
+PAPER = {"data": "folder:/path/to/img_align_celeba", "crops": ["celeba64", "celeba128"],
+         "network": "celeba_conv", "latent_dim": 64, "units": 200, "batch_size": 128,
+         "learning_rate": 1e-4, "epochs": 400, "diagnostics_every": 100, "probe_size": 64,
+         "mmd_samples": 2000, "steps_per_execution": 10}
+CPU = {**PAPER, "data": "tfds:mnist", "crops": [], "network": "mlp", "batch_size": 100,
+       "learning_rate": 1e-3, "epochs": 20, "diagnostics_every": 50}
+SMOKE = {**CPU, "data": "sklearn:digits", "latent_dim": 8, "units": 16, "epochs": 2,
+         "diagnostics_every": 5, "probe_size": 16, "mmd_samples": 100, "steps_per_execution": 5}
+PRESETS = {"paper": PAPER, "cpu": CPU, "smoke": SMOKE}
 experiment.define_flags(PRESETS, default_workdir="runs/learnable_gamma")
 PAPER_NAMES = {"celeba64": "CelebA-64", "celeba128": "CelebA-128"}
 

@@ -33,32 +33,21 @@ from absl import app
 from recipes import paper_values
 from zoo import experiment
 
-PRESETS = {
-    "paper": {
-        "data": "tfds:mnist", "kappas": [50, 100, 200, 400, 784],
-        "ablations": ["no_skip", "no_affine_skip"], "ablation_kappa": 200,
-        "units": 200, "encoder_depth": 6, "decoder_blocks": 3,
-        "batch_size": 20, "learning_rate": 1e-3, "rounds": 8, "epochs_per_round": None,
-        "iwae_samples": 5000, "eval_images": 10000, "steps_per_execution": 10,
-        "parallel_batches": 1,
-    },
-    "cpu": {
-        "data": "tfds:mnist", "kappas": [50, 100, 200, 400, 784],
-        "ablations": ["no_skip", "no_affine_skip"], "ablation_kappa": 200,
-        "units": 200, "encoder_depth": 6, "decoder_blocks": 3,
-        "batch_size": 100, "learning_rate": 1e-3, "rounds": 8,
-        "epochs_per_round": [4, 4, 4, 4, 4, 4, 4, 4],
-        "iwae_samples": 500, "eval_images": 1000, "steps_per_execution": 50,
-        "parallel_batches": 1,
-    },
-    "smoke": {
-        "data": "sklearn:digits", "kappas": [4, 16], "ablations": ["no_skip"],
-        "ablation_kappa": 16, "units": 16, "encoder_depth": 2, "decoder_blocks": 1,
-        "batch_size": 100, "learning_rate": 1e-3, "rounds": 2, "epochs_per_round": [1, 1],
-        "iwae_samples": 10, "eval_images": 50, "steps_per_execution": 5,
-        "parallel_batches": 1,
-    },
+PAPER = {
+    "data": "tfds:mnist", "kappas": [50, 100, 200, 400, 784],
+    "ablations": ["no_skip", "no_affine_skip"], "ablation_kappa": 200,
+    "units": 200, "encoder_depth": 6, "decoder_blocks": 3,
+    "batch_size": 20, "learning_rate": 1e-3, "rounds": 8, "epochs_per_round": None,
+    "iwae_samples": 5000, "eval_images": 10000, "steps_per_execution": 10,
+    "parallel_batches": 1,
 }
+CPU = {**PAPER, "batch_size": 100, "epochs_per_round": [4, 4, 4, 4, 4, 4, 4, 4],
+       "iwae_samples": 500, "eval_images": 1000, "steps_per_execution": 50}
+SMOKE = {**CPU, "data": "sklearn:digits", "kappas": [4, 16], "ablations": ["no_skip"],
+         "ablation_kappa": 16, "units": 16, "encoder_depth": 2, "decoder_blocks": 1,
+         "rounds": 2, "epochs_per_round": [1, 1], "iwae_samples": 10, "eval_images": 50,
+         "steps_per_execution": 5}
+PRESETS = {"paper": PAPER, "cpu": CPU, "smoke": SMOKE}
 experiment.define_flags(PRESETS, default_workdir="runs/mnist_balance")
 
 

@@ -52,46 +52,35 @@ TRANSFORMS = ("hflip", "vflip", "invert", "uniform_noise")
 PAPER_TABLES = {"fashion_kappa": paper_values.VAE_OOD_FASHION_BY_KAPPA,
                 "cifar_capacity": paper_values.VAE_OOD_CIFAR_BY_CAPACITY}
 
-PRESETS = {
-    "paper": {
-        "data": "tfds:fashion_mnist",
-        "experiments": {
-            "fashion_mnist": {"inlier": None, "outliers": {"mnist": "tfds:mnist"},
-                              "kappas": [16, 32, 64, 128, 256, 512], "widths": [1.0],
-                              "paper_table": "fashion_kappa"},
-            "cifar10": {"inlier": "tfds:cifar10",
-                        "outliers": {"svhn": "tfds:svhn_cropped",
-                                     "celeba": "folder:/path/to/img_align_celeba"
-                                               "?crop=celeba64&size=32"},
-                        "kappas": [32], "widths": [0.25, 0.5, 1.0, 2.0, 3.0, 4.0],
-                        "paper_table": "cifar_capacity"},
-        },
-        "batch_size": 64, "learning_rate": 1e-4, "steps": 200000, "gamma_init": 1.0,
-        "eval_images": 10000, "score_samples": 100, "steps_per_execution": 10,
+PAPER = {
+    "data": "tfds:fashion_mnist",
+    "experiments": {
+        "fashion_mnist": {"inlier": None, "outliers": {"mnist": "tfds:mnist"},
+                          "kappas": [16, 32, 64, 128, 256, 512], "widths": [1.0],
+                          "paper_table": "fashion_kappa"},
+        "cifar10": {"inlier": "tfds:cifar10",
+                    "outliers": {"svhn": "tfds:svhn_cropped",
+                                 "celeba": "folder:/path/to/img_align_celeba"
+                                           "?crop=celeba64&size=32"},
+                    "kappas": [32], "widths": [0.25, 0.5, 1.0, 2.0, 3.0, 4.0],
+                    "paper_table": "cifar_capacity"},
     },
-    "cpu": {
-        "data": "tfds:mnist",
-        "experiments": {
-            "mnist": {"inlier": None,
-                      "outliers": {"hflip": "transform:hflip", "invert": "transform:invert",
-                                   "uniform_noise": "transform:uniform_noise"},
-                      "kappas": [16, 64], "widths": [1.0], "paper_table": None},
-        },
-        "batch_size": 64, "learning_rate": 1e-3, "steps": 3000, "gamma_init": 0.01,
-        "eval_images": 1000, "score_samples": 50, "steps_per_execution": 50,
-    },
-    "smoke": {
-        "data": "sklearn:digits",
-        "experiments": {
-            "digits": {"inlier": None,
-                       "outliers": {"hflip": "transform:hflip", "invert": "transform:invert",
-                                    "uniform_noise": "transform:uniform_noise"},
-                       "kappas": [2, 4], "widths": [0.125], "paper_table": None},
-        },
-        "batch_size": 64, "learning_rate": 2e-3, "steps": 10, "gamma_init": 1.0,
-        "eval_images": 100, "score_samples": 4, "steps_per_execution": 5,
-    },
+    "batch_size": 64, "learning_rate": 1e-4, "steps": 200000, "gamma_init": 1.0,
+    "eval_images": 10000, "score_samples": 100, "steps_per_execution": 10,
 }
+TRANSFORM_OUTLIERS = {"hflip": "transform:hflip", "invert": "transform:invert",
+                      "uniform_noise": "transform:uniform_noise"}
+CPU = {**PAPER, "data": "tfds:mnist",
+       "experiments": {"mnist": {"inlier": None, "outliers": TRANSFORM_OUTLIERS,
+                                 "kappas": [16, 64], "widths": [1.0], "paper_table": None}},
+       "learning_rate": 1e-3, "steps": 3000, "gamma_init": 0.01, "eval_images": 1000,
+       "score_samples": 50, "steps_per_execution": 50}
+SMOKE = {**CPU, "data": "sklearn:digits",
+         "experiments": {"digits": {"inlier": None, "outliers": TRANSFORM_OUTLIERS,
+                                    "kappas": [2, 4], "widths": [0.125], "paper_table": None}},
+         "learning_rate": 2e-3, "steps": 10, "gamma_init": 1.0, "eval_images": 100,
+         "score_samples": 4, "steps_per_execution": 5}
+PRESETS = {"paper": PAPER, "cpu": CPU, "smoke": SMOKE}
 experiment.define_flags(PRESETS, default_workdir="runs/ood")
 
 
