@@ -2,7 +2,7 @@ r"""VAEs that know what they don't know: VAE-OOD Tables 1-2 and Figures 2-4, plu
 
     python -m recipes.ood --data=idx:/path/to/mnist --workdir=runs/ood           # CPU
     python -m recipes.ood --preset=paper --workdir=runs/ood_paper                # GPU
-    python -m recipes.ood --override=experiments.mnist.kappas=8,64,steps=5000
+    python -m recipes.ood --override=experiments.mnist.kappas=8,64 --override=steps=5000
 
 A Gaussian VAE with learnable gamma and the Binkowski et al. conv network
 (`zoo.builders.conv_vae`: capacity multiplier alpha on all channels, latent size kappa) is trained
@@ -37,10 +37,8 @@ Writes config.json, results.json, results.md, the PNGs above and models/<name>/ 
 TensorBoard, SavedModel, metrics, nll.npz) into --workdir; re-running skips finished models.
 """
 
-import functools
 import math
 import os
-import time
 
 import numpy as np
 from absl import app
@@ -144,43 +142,32 @@ def export_metadata(config, spec, metrics):
 
 
 def train_and_evaluate(config, exp_name, spec, sets, kappa, width):
-    import keras
     from sklearn.metrics import roc_auc_score
 
     import zoo
-    from zoo import builders, data, metrics, training
+    from zoo import builders, data, metrics
 
     name = model_name(exp_name, kappa, width)
-    directory = experiment.model_dir(config, name)
+    steps = experiment.batches_per_epoch(spec, config["batch_size"])
+    epochs = max(1, math.ceil(config["steps"] / steps))
 
-    def evaluate():
-        keras.utils.set_random_seed(config["seed"])
-        model = builders.conv_vae(sets["test"].shape[1:], latent_dim=kappa, width=width,
-                                  gamma_init=config["gamma_init"], seed=config["seed"])
-        steps = experiment.batches_per_epoch(spec, config["batch_size"])
-        epochs = max(1, math.ceil(config["steps"] / steps))
-        train = functools.partial(data.load, spec, "train", batch_size=config["batch_size"],
-                                  shuffle=True, seed=config["seed"], dequantize=True)
-        start = time.time()
-        histories = training.train(
-            model, train, directory, epochs=epochs, learning_rate=config["learning_rate"],
-            verbose=2, compile_kwargs={"steps_per_execution": config["steps_per_execution"]})
-        seconds = (round(time.time() - start, 1)
-                   if any(h is not None for h in histories.values()) else None)
+    def build():
+        return builders.conv_vae(sets["test"].shape[1:], latent_dim=kappa, width=width,
+                                 gamma_init=config["gamma_init"], seed=config["seed"])
+
+    def evaluate(model, run):
         gamma = float(model.gamma)
         kl = metrics.kl_per_dimension(model, sets["train"])
-        export_dir = experiment.export_once(
-            model, directory, export_metadata(config, spec, {"gamma": gamma}),
-            num_importance_samples=config["score_samples"])
-        exported = zoo.load(export_dir)
+        exported = zoo.load(run.export(model, export_metadata(config, spec, {"gamma": gamma}),
+                                       num_importance_samples=config["score_samples"]))
         nll = {key: np.concatenate([exported.score(images[i:i + 250])["nll"]
                                     for i in range(0, len(images), 250)])
                for key, images in sets.items()}
-        np.savez(os.path.join(directory, "nll.npz"), **nll)
+        np.savez(os.path.join(run.directory, "nll.npz"), **nll)
         scaling = data.info(spec, dequantize=True).scaling
         dims = int(np.prod(sets["test"].shape[1:]))
         result = {"model": name, "kappa": kappa, "width": width, "gamma": gamma,
-                  "steps": epochs * steps, "train_seconds": seconds,
+                  "steps": epochs * steps, "train_seconds": run.train_seconds,
                   "kl_per_dimension": [float(v) for v in kl],
                   "active_dims": metrics.active_units(model, sets["test"])}
         for key, values in nll.items():
@@ -193,7 +180,9 @@ def train_and_evaluate(config, exp_name, spec, sets, kappa, width):
                                                              np.r_[nll["test"], nll[key]]))
         return result
 
-    return experiment.cached_json(os.path.join(directory, "results.json"), evaluate)
+    return experiment.train_model(config, name, build, evaluate, train_data=spec,
+                                  epochs=epochs, learning_rate=config["learning_rate"],
+                                  dequantize=True)
 
 
 def plot_histograms(config, exp_name, exp, results, path):

@@ -1,8 +1,9 @@
 """What every paper recipe shares: presets, command-line overrides, workdir layout, result tables.
 
 One module per job: `flags` (presets, `--override`, config.json), `workdir` (sub-workdirs,
-caches, export once, held-out subsets), `reports` (tables, results.md, figures) and
-`evaluation` (the papers' metrics of a trained or exported model).
+caches, export once, held-out subsets), `reports` (tables, results.md, figures), `runs`
+(`train_model`: train, evaluate and export one model, cached) and `evaluation` (the papers'
+metrics of a trained or exported model).
 
 A recipe is a thin row of a paper's table (see `recipes/`). It holds its presets as plain dicts
 and calls `define_flags` at import time and `configure` in `main`:
@@ -25,11 +26,12 @@ Flags (the same for every recipe):
                                scope for the rest of the run, so models, optimizers and metrics
                                are built in it; a non-chief worker writes into a temporary
                                workdir that is removed at exit
-    --override=key=value,...   any preset key; repeatable. The value is parsed as the type of
-                               the preset's value (lists: comma-separated, so
-                               `--override=kappas=50,100,batch_size=64` sets two keys; a piece
-                               without '=' continues the previous value). Nested dict keys with
-                               dots (`epochs.1=20`). JSON is accepted for dicts and None.
+    --override=key=value       one preset key per item; repeatable, the last item wins. The
+                               value is parsed as the type of the preset's value (lists
+                               comma-separated: `--override=kappas=50,100`); nested dict keys
+                               with dots (`epochs.1=20`); JSON for dicts and None. (Items of
+                               older commands that set several keys, `kappas=50,100,seed=1`,
+                               are split before each `,key=` naming a preset key.)
 
 Workdir layout:
 
@@ -47,12 +49,13 @@ from zoo.experiment.flags import (PRESET_NAMES, apply_overrides, configure, defi
                                   parse_value, resolve, split_overrides)
 from zoo.experiment.reports import (comparison_table, fmt, markdown_table, pyplot, save_figure,
                                     write_results)
+from zoo.experiment.runs import Run, train_model
 from zoo.experiment.workdir import (batches_per_epoch, cached_json, export_metadata, export_once,
                                     held_out, model_dir)
 
 __all__ = [
-    "PRESET_NAMES", "apply_overrides", "batches_per_epoch", "cached_json", "comparison_table",
-    "configure", "define_flags", "export_metadata", "export_once", "fmt", "held_out",
-    "markdown_table", "model_dir", "parse_value", "pyplot", "resolve", "save_figure",
-    "split_overrides", "write_results",
+    "PRESET_NAMES", "Run", "apply_overrides", "batches_per_epoch", "cached_json",
+    "comparison_table", "configure", "define_flags", "export_metadata", "export_once", "fmt",
+    "held_out", "markdown_table", "model_dir", "parse_value", "pyplot", "resolve",
+    "save_figure", "split_overrides", "train_model", "write_results",
 ]
