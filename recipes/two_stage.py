@@ -3,7 +3,7 @@ r"""Two-stage VAE vs its first stage vs WAE-MMD: the two-stage VAE paper's FID t
     python -m recipes.two_stage --data=idx:/path/to/mnist --workdir=runs/two_stage      # CPU
     ZOO_INCEPTION_GRAPH=/path/to/classify_image_graph_def.pb python -m recipes.two_stage \
         --preset=paper --workdir=runs/two_stage_paper                                  # GPU
-    python -m recipes.two_stage --override=seeds=0,1,2,epochs.1=10
+    python -m recipes.two_stage --override=seeds=0,1,2 --override=epochs.1=10
 
 Dai & Wipf (ICLR 2019) train, with the InfoGAN-style network (`zoo.networks.infogan_*`, kappa =
 64, learnable gamma, sigma_z = softplus(.) + 1e-6 as in the reference code; with `exp`
