@@ -33,7 +33,9 @@ CPU = {**PAPER}  # the paper's run takes minutes on a CPU
 SMOKE = {**CPU, "data_dim": 6, "subspace_dim": 2, "scales": [2.0, 1.0], "num_points": 200,
          "kappas": [2, 4], "epochs": 3, "boundaries": [4], "steps_per_execution": 2}
 PRESETS = {"paper": PAPER, "cpu": CPU, "smoke": SMOKE}
-experiment.define_flags(PRESETS, default_workdir="runs/affine_vae")
+# --dry_run: one epoch of two steps per model and stage, small evaluations.
+DRY_RUN = {"num_points": 200, "epochs": 1}
+experiment.define_flags(PRESETS, default_workdir="runs/affine_vae", dry_run=DRY_RUN)
 
 
 def make_data(config):

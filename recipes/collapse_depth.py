@@ -77,7 +77,9 @@ SMOKE = {**CPU, "data": "sklearn:digits",
          "steps": 10, "halve_every": 5, "kl_warmup_steps": 5, "gamma_init": 1.0,
          "eval_images": 200, "steps_per_execution": 5}
 PRESETS = {"paper": PAPER, "cpu": CPU, "smoke": SMOKE}
-experiment.define_flags(PRESETS, default_workdir="runs/collapse_depth")
+# --dry_run: one epoch of two steps per model and stage, small evaluations.
+DRY_RUN = {"steps": 2, "halve_every": 1, "kl_warmup_steps": 1, "eval_images": 100}
+experiment.define_flags(PRESETS, default_workdir="runs/collapse_depth", dry_run=DRY_RUN)
 
 
 def dataset_key(spec):

@@ -37,7 +37,9 @@ CPU = {**PAPER, "data": "tfds:mnist", "crops": [], "network": "mlp", "batch_size
 SMOKE = {**CPU, "data": "sklearn:digits", "latent_dim": 8, "units": 16, "epochs": 2,
          "diagnostics_every": 5, "probe_size": 16, "mmd_samples": 100, "steps_per_execution": 5}
 PRESETS = {"paper": PAPER, "cpu": CPU, "smoke": SMOKE}
-experiment.define_flags(PRESETS, default_workdir="runs/learnable_gamma")
+# --dry_run: one epoch of two steps per model and stage, small evaluations.
+DRY_RUN = {"epochs": 1, "diagnostics_every": 1, "mmd_samples": 100}
+experiment.define_flags(PRESETS, default_workdir="runs/learnable_gamma", dry_run=DRY_RUN)
 PAPER_NAMES = {"celeba64": "CelebA-64", "celeba128": "CelebA-128"}
 
 

@@ -46,7 +46,9 @@ SMOKE = {**CPU, "data": "sklearn:digits", "kappas": [4, 16], "ablations": ["no_s
          "rounds": 2, "epochs_per_round": [1, 1], "iwae_samples": 10, "eval_images": 50,
          "steps_per_execution": 5}
 PRESETS = {"paper": PAPER, "cpu": CPU, "smoke": SMOKE}
-experiment.define_flags(PRESETS, default_workdir="runs/mnist_balance")
+# --dry_run: one epoch of two steps per model and stage, small evaluations.
+DRY_RUN = {"rounds": 1, "epochs_per_round": [1], "iwae_samples": 2, "eval_images": 100}
+experiment.define_flags(PRESETS, default_workdir="runs/mnist_balance", dry_run=DRY_RUN)
 
 
 def model_names(config):

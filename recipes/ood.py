@@ -79,7 +79,9 @@ SMOKE = {**CPU, "data": "sklearn:digits",
          "learning_rate": 2e-3, "steps": 10, "gamma_init": 1.0, "eval_images": 100,
          "score_samples": 4, "steps_per_execution": 5}
 PRESETS = {"paper": PAPER, "cpu": CPU, "smoke": SMOKE}
-experiment.define_flags(PRESETS, default_workdir="runs/ood")
+# --dry_run: one epoch of two steps per model and stage, small evaluations.
+DRY_RUN = {"steps": 2, "eval_images": 100, "score_samples": 2}
+experiment.define_flags(PRESETS, default_workdir="runs/ood", dry_run=DRY_RUN)
 
 
 def transform(name, images, seed):

@@ -73,7 +73,11 @@ SMOKE = {**CPU, "data": "sklearn:digits", "datasets": {"digits": None}, "latent_
          "wae_epochs": 1, "wae_halve_every": 1, "fid_images": 100, "ndb_bins": [5, 10],
          "ndb_train": 500, "ndb_queries": 100, "steps_per_execution": 5}
 PRESETS = {"paper": PAPER, "cpu": CPU, "smoke": SMOKE}
-experiment.define_flags(PRESETS, default_workdir="runs/two_stage")
+# --dry_run: one epoch of two steps per model and stage, small evaluations.
+DRY_RUN = {"seeds": [0], "epochs": {"1": 1, "2": 1}, "halve_every": {"1": 1, "2": 1},
+           "wae_epochs": 1, "wae_halve_every": 1, "fid_images": 100, "ndb_bins": [5],
+           "ndb_train": 200, "ndb_queries": 100, "ndb_n_init": 1}
+experiment.define_flags(PRESETS, default_workdir="runs/two_stage", dry_run=DRY_RUN)
 
 
 def halving(learning_rate, steps_per_epoch, every_epochs, epochs):

@@ -12,15 +12,21 @@ import sys
 import time
 
 from zoo import files
+from zoo.experiment import dry_run
 from zoo.runtime import strategies
 
 PRESET_NAMES = ("paper", "cpu", "smoke")
 _RUN_SCOPE = contextlib.ExitStack()  # the strategy scope `configure` enters for the run
 _RUN_START = [None]  # time.time() when `configure` ran, for the wall time in results.md
+_DRY_RUN = {}  # the recipe's overrides for --dry_run (`zoo.experiment.dry_run`)
 
 
-def define_flags(presets, default_workdir, default_preset="cpu"):
-    """Define --preset, --data, --workdir, --seed and --override (absl flags)."""
+def define_flags(presets, default_workdir, default_preset="cpu", dry_run=None):
+    """Define --preset, --data, --workdir, --seed, --override and --dry_run (absl flags).
+
+    `dry_run`: the preset keys --dry_run sets (one epoch, small evaluations; see
+    `zoo.experiment.dry_run`).
+    """
     from absl import flags
 
     missing = [name for name in PRESET_NAMES if name not in presets]
@@ -34,6 +40,11 @@ def define_flags(presets, default_workdir, default_preset="cpu"):
     flags.DEFINE_integer("seed", None, "Seed; default: the preset's (else 0).")
     flags.DEFINE_multi_string("override", [], "key=value: change one preset value (repeatable; "
                               "lists comma-separated, nested keys dotted: epochs.1=20).")
+    flags.DEFINE_boolean("dry_run", False, "Every model of the preset at full size, two "
+                         "training steps and one evaluation on synthetic data of the right "
+                         "shape (default workdir: <workdir>_dry_run).")
+    _DRY_RUN.clear()
+    _DRY_RUN.update(dry_run or {})
     strategies.define_flags()
 
 
@@ -159,12 +170,15 @@ def configure(presets):
     f = flags.FLAGS
     _RUN_START[0] = time.time()
     strategy = strategies.from_flags()  # first: multiworker must start before any TF op
-    workdir = strategies.worker_dir(f.workdir, strategy)  # non-chief: a temporary folder
-    if workdir != f.workdir:
-        atexit.register(strategies.remove_worker_dir, workdir, f.workdir)
+    chief_dir = f.workdir + ("_dry_run" if f.dry_run and not f["workdir"].present else "")
+    workdir = strategies.worker_dir(chief_dir, strategy)  # non-chief: a temporary folder
+    if workdir != chief_dir:
+        atexit.register(strategies.remove_worker_dir, workdir, chief_dir)
     _RUN_SCOPE.enter_context(strategy.scope())  # everything the recipe builds from here on
     config = resolve(presets, f.preset, data=f.data, seed=f.seed, workdir=workdir,
                      overrides=f.override)
+    if f.dry_run:
+        config = dry_run.prepare(config, _DRY_RUN)
     config["strategy"] = {"name": f.strategy, "replicas": strategy.num_replicas_in_sync,
                           "mixed_precision": f.mixed_precision, "cpu_threads": f.cpu_threads}
     config["command"] = " ".join([os.path.basename(sys.executable), "-m",
