@@ -2,17 +2,23 @@
 
 One module per job: `flags` (presets, `--override`, config.json), `workdir` (sub-workdirs,
 caches, export once, held-out subsets), `reports` (tables, results.md, figures), `runs`
-(`train_model`: train, evaluate and export one model, cached) and `evaluation` (the papers'
+(`train_model`: train, evaluate and export one model, cached), `dry_run` (`--dry_run`: every
+model of a preset on synthetic stand-in data, two steps each) and `evaluation` (the papers'
 metrics of a trained or exported model).
 
 A recipe is a thin row of a paper's table (see `recipes/`). It holds its presets as plain dicts
 and calls `define_flags` at import time and `configure` in `main`:
 
-    PRESETS = {"paper": {...}, "cpu": {...}, "smoke": {...}}
-    experiment.define_flags(PRESETS, default_workdir="runs/mnist_balance")
+    PAPER = {"batch_size": 20, ...}                # the paper's values
+    CPU = {**PAPER, "batch_size": 100, ...}        # the changes for a 2-core machine
+    SMOKE = {**CPU, "units": 16, ...}              # and for a test of seconds
+    PRESETS = {"paper": PAPER, "cpu": CPU, "smoke": SMOKE}
+    experiment.define_flags(PRESETS, default_workdir="runs/mnist_balance",
+                            dry_run={"rounds": 1, ...})
 
     def main(argv):
         config = experiment.configure(PRESETS)     # writes <workdir>/config.json
+        result = experiment.train_model(config, "kappa_50", build, evaluate, ...)
 
 Flags (the same for every recipe):
 
@@ -26,6 +32,9 @@ Flags (the same for every recipe):
                                scope for the rest of the run, so models, optimizers and metrics
                                are built in it; a non-chief worker writes into a temporary
                                workdir that is removed at exit
+    --dry_run                  every model of the preset at full size, two training steps and
+                               one evaluation on synthetic data of the right shape; reports
+                               parameter counts and peak memory (`zoo.experiment.dry_run`)
     --override=key=value       one preset key per item; repeatable, the last item wins. The
                                value is parsed as the type of the preset's value (lists
                                comma-separated: `--override=kappas=50,100`); nested dict keys
