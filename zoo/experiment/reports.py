@@ -74,8 +74,9 @@ def write_results(config, results, title, sections):
 def dry_run_section(facts):
     """results.md's account of a --dry_run: parameters per model, peak memory, stand-ins."""
     rows = [[name, count] for name, count in facts["parameters"].items()]
-    print("dry run: " + ", ".join(f"{name} {count:,} parameters" for name, count in rows)
-          + f"; peak memory {facts['peak_memory_mb']} MB", flush=True)
+    models = ", ".join(f"{name} {count:,} parameters" for name, count in rows)
+    print(f"dry run: {models or 'no trained models'}; peak memory {facts['peak_memory_mb']} MB",
+          flush=True)
     return "\n\n".join([
         f"## Dry run ({facts['steps_per_stage']} training steps per model and stage, synthetic "
         f"data; the numbers above mean nothing)",
