@@ -3,7 +3,7 @@
 Model: the reg-balance paper's MNIST MLP VAE, `zoo.builders.mlp_vae(latent_dim=64)`, untrained
 by default (`--train_steps=N` trains it briefly first); timing does not depend on the weights.
 
-    python -m bench.nll --data=idx:/work/shared/data/mnist
+    python -m bench.nll --data=idx:../shared/data/mnist
 
 Target: <= 5 minutes on 2 CPU cores. `--num_images=200` gives a quick extrapolated estimate.
 Prints a JSON line with the time, images/s and the mean NLL / BPD (with the data's scaling from
@@ -12,12 +12,15 @@ the NLL, not a bound on the discrete likelihood).
 """
 
 import json
+import os
 import time
 
 from absl import app, flags
 
 FLAGS = flags.FLAGS
-flags.DEFINE_string("data", "idx:/work/shared/data/mnist", "Data spec of MNIST (zoo.data).")
+MNIST = "idx:" + os.environ.get("ZOO_MNIST_DIR", "../shared/data/mnist")
+flags.DEFINE_string("data", MNIST, "Data spec of MNIST (zoo.data; default: "
+                    "$ZOO_MNIST_DIR, else ../shared/data/mnist).")
 flags.DEFINE_integer("num_images", 10000, "Test images to evaluate.")
 flags.DEFINE_integer("num_samples", 5000, "K, importance samples per image.")
 flags.DEFINE_integer("chunk_size", 100, "Samples per chunk.")

@@ -60,6 +60,7 @@ import json
 import math
 import os
 import statistics
+import tempfile
 import time
 
 from absl import app, flags
@@ -74,12 +75,15 @@ flags.DEFINE_integer("spe", 50, "steps_per_execution of every configuration but 
 flags.DEFINE_integer("repeats", 5, "Interleaved timing rounds (medians are reported).")
 flags.DEFINE_float("epoch_seconds", 1.5, "Target duration of one timed epoch.")
 flags.DEFINE_bool("mnist", True, "Also measure with the real MNIST pipeline.")
-flags.DEFINE_string("mnist_data", "idx:/work/shared/data/mnist", "Data spec of MNIST.")
+MNIST = "idx:" + os.environ.get("ZOO_MNIST_DIR", "../shared/data/mnist")
+flags.DEFINE_string("mnist_data", MNIST, "Data spec of MNIST (zoo.data; default: "
+                    "$ZOO_MNIST_DIR, else ../shared/data/mnist).")
 flags.DEFINE_integer("matmul_size", 2048, "n of the n x n roofline matmul.")
 flags.DEFINE_string("profile", None, "cProfile one timed epoch of this model's first figure.")
 flags.DEFINE_string("op_profile", None, "TensorFlow-profile one epoch of this model's first "
                     "figure and print the self time per op type.")
-flags.DEFINE_string("op_profile_dir", "/tmp/zoo_bench_profile", "Where --op_profile writes.")
+flags.DEFINE_string("op_profile_dir", None,
+                    "Where --op_profile writes (default: a new temporary folder, printed).")
 flags.DEFINE_string("json", None, "Also write all results to this JSON file.")
 flags.DEFINE_list("cpu_threads", ["tf", "ops"], "zoo.runtime.threads modes to measure, each in its own "
                   "process: tf (TensorFlow's default pools), ops (one thread per op).")
@@ -379,7 +383,9 @@ def measure(threads):
         pstats.Stats(profiler).sort_stats("tottime").print_stats(20)
     if FLAGS.op_profile:
         entry = next(e for e in entries if e["key"][0] == FLAGS.op_profile)
-        op_profile(entry, os.path.join(FLAGS.op_profile_dir, threads))
+        root = FLAGS.op_profile_dir or tempfile.mkdtemp(prefix="zoo_bench_profile_")
+        print(f"op profile: writing into {root}")
+        op_profile(entry, os.path.join(root, threads))
     # Interleaved rounds: every figure once per round, so that load drifts of the shared
     # machine hit all of them alike; medians over the rounds.
     for _ in range(FLAGS.repeats):

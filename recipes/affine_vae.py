@@ -25,21 +25,17 @@ from absl import app
 from recipes import paper_values
 from zoo import experiment
 
-PRESETS = {
-    "paper": {"data": "synthetic:affine_subspace", "data_dim": 10, "subspace_dim": 3,
-              "scales": [3.0, 2.0, 1.0], "num_points": 1000, "kappas": [3, 6, 10],
-              "epochs": 500, "batch_size": 100, "learning_rates": [1e-2, 1e-3],
-              "boundaries": [4000], "steps_per_execution": 50},
-    "cpu": {"data": "synthetic:affine_subspace", "data_dim": 10, "subspace_dim": 3,
-            "scales": [3.0, 2.0, 1.0], "num_points": 1000, "kappas": [3, 6, 10],
-            "epochs": 500, "batch_size": 100, "learning_rates": [1e-2, 1e-3],
-            "boundaries": [4000], "steps_per_execution": 50},
-    "smoke": {"data": "synthetic:affine_subspace", "data_dim": 6, "subspace_dim": 2,
-              "scales": [2.0, 1.0], "num_points": 200, "kappas": [2, 4], "epochs": 3,
-              "batch_size": 100, "learning_rates": [1e-2, 1e-3], "boundaries": [4],
-              "steps_per_execution": 2},
-}
-experiment.define_flags(PRESETS, default_workdir="runs/affine_vae")
+PAPER = {"data": "synthetic:affine_subspace", "data_dim": 10, "subspace_dim": 3,
+         "scales": [3.0, 2.0, 1.0], "num_points": 1000, "kappas": [3, 6, 10], "epochs": 500,
+         "batch_size": 100, "learning_rates": [1e-2, 1e-3], "boundaries": [4000],
+         "steps_per_execution": 50}
+CPU = {**PAPER}  # the paper's run takes minutes on a CPU
+SMOKE = {**CPU, "data_dim": 6, "subspace_dim": 2, "scales": [2.0, 1.0], "num_points": 200,
+         "kappas": [2, 4], "epochs": 3, "boundaries": [4], "steps_per_execution": 2}
+PRESETS = {"paper": PAPER, "cpu": CPU, "smoke": SMOKE}
+# --dry_run: one epoch of two steps per model and stage, small evaluations.
+DRY_RUN = {"num_points": 200, "epochs": 1}
+experiment.define_flags(PRESETS, default_workdir="runs/affine_vae", dry_run=DRY_RUN)
 
 
 def make_data(config):
@@ -76,20 +72,13 @@ def train_and_evaluate(config, kappa, x, basis):
     import scipy.linalg
     import tensorflow as tf
 
-    from zoo import metrics, training
+    from zoo import metrics
 
-    directory = experiment.model_dir(config, f"kappa_{kappa}")
+    def dataset():
+        return (tf.data.Dataset.from_tensor_slices(x)
+                .shuffle(len(x), seed=config["seed"]).batch(config["batch_size"]))
 
-    def evaluate():
-        keras.utils.set_random_seed(config["seed"])
-        model = affine_vae(x.shape[1], kappa, config["seed"])
-        dataset = (tf.data.Dataset.from_tensor_slices(x)
-                   .shuffle(len(x), seed=config["seed"]).batch(config["batch_size"]))
-        schedule = keras.optimizers.schedules.PiecewiseConstantDecay(
-            config["boundaries"], config["learning_rates"])
-        training.train(model, dataset, directory, epochs=config["epochs"],
-                       learning_rate=schedule, verbose=0,
-                       compile_kwargs={"steps_per_execution": config["steps_per_execution"]})
+    def evaluate(model, run):
         variances = metrics.posterior_mean_variance(model, x)
         active = variances > 0.01
         w = model.decoder.layers[-1].get_weights()[0].T  # [d, kappa]: mu_x = W z + b
@@ -105,12 +94,16 @@ def train_and_evaluate(config, kappa, x, basis):
                   "pca_vs_true_subspace_degrees": float(np.degrees(truth.max())),
                   "gamma": float(model.gamma),
                   "reconstruction_error": metrics.reconstruction_error(model, x)}
-        experiment.export_once(model, directory, metadata={
+        run.export(model, {
             "preprocessing": "synthetic points of an affine subspace in [0.05, 0.95]^d",
             "metrics": result, "pixel_divisor": 256})
         return result
 
-    return experiment.cached_json(os.path.join(directory, "results.json"), evaluate)
+    return experiment.train_model(
+        config, f"kappa_{kappa}", lambda: affine_vae(x.shape[1], kappa, config["seed"]),
+        evaluate, train_data=dataset, epochs=config["epochs"],
+        learning_rate=keras.optimizers.schedules.PiecewiseConstantDecay(
+            config["boundaries"], config["learning_rates"]), verbose=0)
 
 
 def main(argv):

@@ -39,31 +39,28 @@ from absl import app
 from recipes import paper_values
 from zoo import experiment
 
-PRESETS = {
-    "paper": {"data": "folder:/path/to/img_align_celeba", "crops": ["celeba128", "celeba64"],
-              "ae": "celeba", "code_dim": 64, "latent_dim": 64, "units": 1024, "depth": 3,
-              "ae_units": 0, "batch_size": 128, "learning_rate": 1e-4,
-              "epochs": {"0": 400, "1": 400, "2": 400}, "wae_epochs": 400,
-              "wae_mmd_weight": 100.0, "wae_reconstruction_scale": 0.05,
-              "ndb_bins": [100, 200, 300], "ndb_train": 80000, "ndb_queries": 20000,
-              "ndb_standardize": True, "ndb_n_init": 10, "fid_images": 10000,
-              "inception_graph": "", "grid_scale": 1, "steps_per_execution": 1},
-    "cpu": {"data": "tfds:mnist", "crops": [], "ae": "mlp", "code_dim": 32, "latent_dim": 32,
-            "units": 512, "depth": 3, "ae_units": 500, "batch_size": 100,
-            "learning_rate": 1e-3, "epochs": {"0": 30, "1": 30, "2": 30}, "wae_epochs": 30,
-            "wae_mmd_weight": 100.0, "wae_reconstruction_scale": 0.05,
-            "ndb_bins": [100, 200, 300], "ndb_train": 20000, "ndb_queries": 5000,
-            "ndb_standardize": False, "ndb_n_init": 1, "fid_images": 10000,
-            "inception_graph": "", "grid_scale": 2, "steps_per_execution": 20},
-    "smoke": {"data": "sklearn:digits", "crops": [], "ae": "mlp", "code_dim": 6,
-              "latent_dim": 4, "units": 16, "depth": 1, "ae_units": 16, "batch_size": 100,
-              "learning_rate": 1e-3, "epochs": {"0": 1, "1": 1, "2": 1}, "wae_epochs": 1,
-              "wae_mmd_weight": 100.0, "wae_reconstruction_scale": 0.05,
-              "ndb_bins": [5, 10, 20], "ndb_train": 500, "ndb_queries": 100,
-              "ndb_standardize": False, "ndb_n_init": 1, "fid_images": 100,
-              "inception_graph": "", "grid_scale": 4, "steps_per_execution": 5},
-}
-experiment.define_flags(PRESETS, default_workdir="runs/celeba_vaeplus")
+PAPER = {"data": "folder:/path/to/img_align_celeba", "crops": ["celeba128", "celeba64"],
+         "ae": "celeba", "code_dim": 64, "latent_dim": 64, "units": 1024, "depth": 3,
+         "ae_units": 0, "batch_size": 128, "learning_rate": 1e-4,
+         "epochs": {"0": 400, "1": 400, "2": 400}, "wae_epochs": 400,
+         "wae_mmd_weight": 100.0, "wae_reconstruction_scale": 0.05,
+         "ndb_bins": [100, 200, 300], "ndb_train": 80000, "ndb_queries": 20000,
+         "ndb_standardize": True, "ndb_n_init": 10, "fid_images": 10000,
+         "inception_graph": "", "grid_scale": 1, "steps_per_execution": 1}
+CPU = {**PAPER, "data": "tfds:mnist", "crops": [], "ae": "mlp", "code_dim": 32,
+       "latent_dim": 32, "units": 512, "ae_units": 500, "batch_size": 100,
+       "learning_rate": 1e-3, "epochs": {"0": 30, "1": 30, "2": 30}, "wae_epochs": 30,
+       "ndb_train": 20000, "ndb_queries": 5000, "ndb_standardize": False, "ndb_n_init": 1,
+       "grid_scale": 2, "steps_per_execution": 20}
+SMOKE = {**CPU, "data": "sklearn:digits", "code_dim": 6, "latent_dim": 4, "units": 16,
+         "depth": 1, "ae_units": 16, "epochs": {"0": 1, "1": 1, "2": 1}, "wae_epochs": 1,
+         "ndb_bins": [5, 10, 20], "ndb_train": 500, "ndb_queries": 100, "fid_images": 100,
+         "grid_scale": 4, "steps_per_execution": 5}
+PRESETS = {"paper": PAPER, "cpu": CPU, "smoke": SMOKE}
+# --dry_run: one epoch of two steps per model and stage, small evaluations.
+DRY_RUN = {"epochs": {"0": 1, "1": 1, "2": 1}, "wae_epochs": 1, "ndb_bins": [5],
+           "ndb_train": 200, "ndb_queries": 100, "ndb_n_init": 1, "fid_images": 100}
+experiment.define_flags(PRESETS, default_workdir="runs/celeba_vaeplus", dry_run=DRY_RUN)
 ROWS = (("downsample", "Downsample"), ("wae_mmd", "WAE-MMD"), ("vae", "VAE"),
         ("vae_plus", "VAE+"))
 NO_FID = "FID: not computed (no Inception graph; see zoo.metrics.fid)"

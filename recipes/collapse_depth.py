@@ -2,7 +2,7 @@ r"""Posterior collapse vs depth: usual-suspects Figures 1-2 (AE vs VAE vs VAE + 
 
     python -m recipes.collapse_depth --data=idx:/path/to/mnist --workdir=runs/collapse_depth
     python -m recipes.collapse_depth --preset=paper --workdir=runs/collapse_depth_paper  # GPU
-    python -m recipes.collapse_depth --override=families.fc.depths=1,4,10,steps=3000
+    python -m recipes.collapse_depth --override=families.fc.depths=1,4,10 --override=steps=3000
 
 The paper trains an unregularized AE, a Gaussian VAE (learnable gamma) and the same VAE with a
 KL warm-start (`GaussianVAE(kl_warmup_steps=...)`) for a family of networks of growing depth and
@@ -36,10 +36,8 @@ recon_vs_depth_<family>.png, sigma_z_<family>.png and models/<name>/ (checkpoint
 TensorBoard, SavedModel, metrics) into --workdir; re-running skips finished models.
 """
 
-import functools
 import math
 import os
-import time
 
 import numpy as np
 from absl import app
@@ -51,44 +49,37 @@ MODELS = ("ae", "vae", "vae_warmup")
 MODEL_LABELS = {"ae": "AE", "vae": "VAE", "vae_warmup": "VAE + KL warm-start"}
 SIGMA_BINS = np.linspace(0.0, 1.2, 49)
 
-PRESETS = {
-    "paper": {
-        "data": "tfds:fashion_mnist",
-        "families": {
-            "fc": {"data": None, "depths": [1, 2, 4, 6, 8, 10], "models": list(MODELS)},
-            "conv": {"data": "tfds:cifar100", "depths": [1, 2, 3, 4, 5],
-                     "models": list(MODELS)},
-            "residual": {"data": ["tfds:svhn_cropped", "tfds:cifar10", "tfds:cifar100",
-                                  "folder:/path/to/img_align_celeba?crop=celeba64"],
-                         "blocks": [1, 2, 4], "block_depths": [2, 3, 4, 5], "models": ["ae"]},
-        },
-        "latent_dim": 64, "fc_units": 512, "base_channels": 64, "batch_size": 64,
-        "learning_rate": 2e-4, "steps": 250000, "halve_every": 100000,
-        "kl_warmup_steps": 50000, "gamma_init": 1.0, "eval_images": 10000,
-        "steps_per_execution": 10,
+PAPER = {
+    "data": "tfds:fashion_mnist",
+    "families": {
+        "fc": {"data": None, "depths": [1, 2, 4, 6, 8, 10], "models": list(MODELS)},
+        "conv": {"data": "tfds:cifar100", "depths": [1, 2, 3, 4, 5], "models": list(MODELS)},
+        "residual": {"data": ["tfds:svhn_cropped", "tfds:cifar10", "tfds:cifar100",
+                              "folder:/path/to/img_align_celeba?crop=celeba64"],
+                     "blocks": [1, 2, 4], "block_depths": [2, 3, 4, 5], "models": ["ae"]},
     },
-    "cpu": {
-        "data": "tfds:mnist",
-        "families": {"fc": {"data": None, "depths": [1, 2, 4, 6, 8, 10],
-                            "models": list(MODELS)}},
-        "latent_dim": 64, "fc_units": 512, "base_channels": 64, "batch_size": 64,
-        "learning_rate": 2e-4, "steps": 4000, "halve_every": 1600,
-        "kl_warmup_steps": 800, "gamma_init": 0.01, "eval_images": 5000,
-        "steps_per_execution": 50,
-    },
-    "smoke": {
-        "data": "sklearn:digits",
-        "families": {
-            "fc": {"data": None, "depths": [1, 2], "models": list(MODELS)},
-            "conv": {"data": None, "depths": [1], "models": ["vae"]},
-            "residual": {"data": None, "blocks": [1], "block_depths": [2], "models": ["ae"]},
-        },
-        "latent_dim": 4, "fc_units": 16, "base_channels": 1, "batch_size": 64,
-        "learning_rate": 2e-3, "steps": 10, "halve_every": 5, "kl_warmup_steps": 5,
-        "gamma_init": 1.0, "eval_images": 200, "steps_per_execution": 5,
-    },
+    "latent_dim": 64, "fc_units": 512, "base_channels": 64, "batch_size": 64,
+    "learning_rate": 2e-4, "steps": 250000, "halve_every": 100000,
+    "kl_warmup_steps": 50000, "gamma_init": 1.0, "eval_images": 10000,
+    "steps_per_execution": 10,
 }
-experiment.define_flags(PRESETS, default_workdir="runs/collapse_depth")
+CPU = {**PAPER, "data": "tfds:mnist",
+       "families": {"fc": {"data": None, "depths": [1, 2, 4, 6, 8, 10], "models": list(MODELS)}},
+       "steps": 4000, "halve_every": 1600, "kl_warmup_steps": 800, "gamma_init": 0.01,
+       "eval_images": 5000, "steps_per_execution": 50}
+SMOKE = {**CPU, "data": "sklearn:digits",
+         "families": {
+             "fc": {"data": None, "depths": [1, 2], "models": list(MODELS)},
+             "conv": {"data": None, "depths": [1], "models": ["vae"]},
+             "residual": {"data": None, "blocks": [1], "block_depths": [2], "models": ["ae"]},
+         },
+         "latent_dim": 4, "fc_units": 16, "base_channels": 1, "learning_rate": 2e-3,
+         "steps": 10, "halve_every": 5, "kl_warmup_steps": 5, "gamma_init": 1.0,
+         "eval_images": 200, "steps_per_execution": 5}
+PRESETS = {"paper": PAPER, "cpu": CPU, "smoke": SMOKE}
+# --dry_run: one epoch of two steps per model and stage, small evaluations.
+DRY_RUN = {"steps": 2, "halve_every": 1, "kl_warmup_steps": 1, "eval_images": 100}
+experiment.define_flags(PRESETS, default_workdir="runs/collapse_depth", dry_run=DRY_RUN)
 
 
 def dataset_key(spec):
@@ -160,34 +151,21 @@ def schedule(config, steps_per_epoch):
 
 
 def train_and_evaluate(config, family, point, depth, spec, kwargs, kind, arrays):
-    import keras
-
-    from zoo import data, metrics, training
+    from zoo import metrics
     from zoo.metrics._batching import posterior_moments
 
     name = f"{family}_{point}_{kind}"
-    directory = experiment.model_dir(config, name)
     x_train, x_test = arrays
+    steps = experiment.batches_per_epoch(spec, config["batch_size"])
+    lr, epochs = schedule(config, steps)
 
-    def evaluate():
-        keras.utils.set_random_seed(config["seed"])
-        model = build_model(config, family, kind, x_train.shape[1:], kwargs)
-        steps = experiment.batches_per_epoch(spec, config["batch_size"])
-        lr, epochs = schedule(config, steps)
-        train = functools.partial(data.load, spec, "train", batch_size=config["batch_size"],
-                                  shuffle=True, seed=config["seed"])
-        start = time.time()
-        histories = training.train(
-            model, train, directory, epochs=epochs, learning_rate=lr, verbose=2,
-            compile_kwargs={"steps_per_execution": config["steps_per_execution"]})
-        seconds = (round(time.time() - start, 1)
-                   if any(h is not None for h in histories.values()) else None)
+    def evaluate(model, run):
         result = {
             "model": name, "family": family, "kind": kind, "data": spec,
             "depth": list(depth) if isinstance(depth, tuple) else depth,
             "train_reconstruction_error": metrics.reconstruction_error(model, x_train),
             "test_reconstruction_error": metrics.reconstruction_error(model, x_test),
-            "steps": epochs * steps, "epochs": epochs, "train_seconds": seconds,
+            "steps": epochs * steps, "epochs": epochs, "train_seconds": run.train_seconds,
             "parameters": int(model.count_params()),
         }
         if kind != "ae":
@@ -201,12 +179,14 @@ def train_and_evaluate(config, family, point, depth, spec, kwargs, kind, arrays)
                 "sigma_z_histogram": np.histogram(np.clip(sigma, 0, SIGMA_BINS[-1]),
                                                   SIGMA_BINS)[0].tolist(),
             })
-        experiment.export_once(model, directory, experiment.export_metadata(
+        run.export(model, experiment.export_metadata(
             {**config, "data": spec}, {k: v for k, v in result.items()
                                        if k != "sigma_z_histogram"}))
         return result
 
-    return experiment.cached_json(os.path.join(directory, "results.json"), evaluate)
+    return experiment.train_model(
+        config, name, lambda: build_model(config, family, kind, x_train.shape[1:], kwargs),
+        evaluate, train_data=spec, epochs=epochs, learning_rate=lr)
 
 
 def load_arrays(config, spec, cache):

@@ -1,6 +1,6 @@
 r"""Evaluate a trained model with the papers' metrics; print a table and write results JSON.
 
-    python -m recipes.evaluate --model=PATH.keras --data=idx:/work/shared/data/mnist \
+    python -m recipes.evaluate --model=PATH.keras --data=idx:../shared/data/mnist \
         --metrics=rec,nll,bpd,au,ndb,fd_mnist --output=results.json
 
 `--model` is a `.keras` file of a zoo model or an exported SavedModel folder (`zoo.load`).
@@ -31,7 +31,7 @@ from absl import app, flags
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("model", None, "A .keras file or an exported SavedModel folder.")
-flags.DEFINE_string("data", None, "Data spec (zoo.data), e.g. idx:/work/shared/data/mnist.")
+flags.DEFINE_string("data", None, "Data spec (zoo.data), e.g. idx:../shared/data/mnist.")
 flags.DEFINE_list("metrics", ["rec", "nll", "bpd", "au"], "Metrics to compute.")
 flags.DEFINE_string("output", None, "Where to write the results JSON (optional).")
 flags.DEFINE_string("split", "test", "Split to evaluate.")
@@ -67,7 +67,6 @@ def format_table(results):
 def main(argv):
     del argv
     from zoo import data, experiment
-
     from zoo.experiment import evaluation
 
     start = time.time()
@@ -80,8 +79,12 @@ def main(argv):
     if FLAGS.num_images:
         images = experiment.held_out(images, FLAGS.num_images, FLAGS.seed)
     scaling = data.info(FLAGS.data, dequantize=FLAGS.dequantize).scaling
-    results = evaluation.evaluate(model, kind, images, FLAGS.metrics, FLAGS.data, scaling,
-                                  flag_values)
+    results = evaluation.evaluate(
+        model, kind, images, FLAGS.metrics, data_spec=FLAGS.data, scaling=scaling,
+        split=FLAGS.split, dequantize=FLAGS.dequantize, seed=FLAGS.seed,
+        num_samples=FLAGS.num_samples, num_generated=FLAGS.num_generated,
+        ndb_bins=FLAGS.ndb_bins, ndb_train=FLAGS.ndb_train, fid_train=FLAGS.fid_train,
+        inception_graph=FLAGS.inception_graph)
     print(format_table(results))
     if FLAGS.output:
         os.makedirs(os.path.dirname(os.path.abspath(FLAGS.output)), exist_ok=True)

@@ -39,21 +39,17 @@ from absl import app
 from recipes import paper_values
 from zoo import experiment
 
-PRESETS = {
-    "paper": {"data": "synthetic:subspace", "gammas": list(paper_values.GAMMA_SLICES_GAMMAS),
-              "data_dim": 10, "subspace_dim": 2, "latent_dim": 4, "num_points": 500,
-              "slice_seeds": [0, 1], "t_min": -0.5, "t_max": 1.5, "grid": 2001,
-              "mc_check_samples": 2000},
-    "cpu": {"data": "synthetic:subspace", "gammas": list(paper_values.GAMMA_SLICES_GAMMAS),
-            "data_dim": 10, "subspace_dim": 2, "latent_dim": 4, "num_points": 500,
-            "slice_seeds": [0, 1], "t_min": -0.5, "t_max": 1.5, "grid": 2001,
-            "mc_check_samples": 1000},
-    "smoke": {"data": "synthetic:subspace", "gammas": list(paper_values.GAMMA_SLICES_GAMMAS),
-              "data_dim": 6, "subspace_dim": 2, "latent_dim": 3, "num_points": 100,
-              "slice_seeds": [0, 1], "t_min": -0.5, "t_max": 1.5, "grid": 401,
-              "mc_check_samples": 50},
-}
-experiment.define_flags(PRESETS, default_workdir="runs/gamma_slices")
+PAPER = {"data": "synthetic:subspace", "gammas": list(paper_values.GAMMA_SLICES_GAMMAS),
+         "data_dim": 10, "subspace_dim": 2, "latent_dim": 4, "num_points": 500,
+         "slice_seeds": [0, 1], "t_min": -0.5, "t_max": 1.5, "grid": 2001,
+         "mc_check_samples": 2000}
+CPU = {**PAPER, "mc_check_samples": 1000}
+SMOKE = {**CPU, "data_dim": 6, "latent_dim": 3, "num_points": 100, "grid": 401,
+         "mc_check_samples": 50}
+PRESETS = {"paper": PAPER, "cpu": CPU, "smoke": SMOKE}
+# --dry_run: one epoch of two steps per model and stage, small evaluations.
+DRY_RUN = {"grid": 101, "mc_check_samples": 2}
+experiment.define_flags(PRESETS, default_workdir="runs/gamma_slices", dry_run=DRY_RUN)
 
 
 def vae_objective(x, params, gamma):

@@ -19,10 +19,8 @@ batch 128, Adam lr 1e-4, 400 epochs (the supplement's CelebA settings). `cpu`: M
 reg-balance MLP VAE (kappa 64), batch 100, 20 epochs per model (about 5 min). `smoke`: digits.
 """
 
-import functools
 import csv
 import os
-import time
 
 import numpy as np
 from absl import app
@@ -30,21 +28,18 @@ from absl import app
 from recipes import paper_values
 from zoo import experiment
 
-PRESETS = {
-    "paper": {"data": "folder:/path/to/img_align_celeba", "crops": ["celeba64", "celeba128"],
-              "network": "celeba_conv", "latent_dim": 64, "units": 200, "batch_size": 128,
-              "learning_rate": 1e-4, "epochs": 400, "diagnostics_every": 100,
-              "probe_size": 64, "mmd_samples": 2000, "steps_per_execution": 10},
-    "cpu": {"data": "tfds:mnist", "crops": [], "network": "mlp", "latent_dim": 64,
-            "units": 200, "batch_size": 100, "learning_rate": 1e-3, "epochs": 20,
-            "diagnostics_every": 50, "probe_size": 64, "mmd_samples": 2000,
-            "steps_per_execution": 10},
-    "smoke": {"data": "sklearn:digits", "crops": [], "network": "mlp", "latent_dim": 8,
-              "units": 16, "batch_size": 100, "learning_rate": 1e-3, "epochs": 2,
-              "diagnostics_every": 5, "probe_size": 16, "mmd_samples": 100,
-              "steps_per_execution": 5},
-}
-experiment.define_flags(PRESETS, default_workdir="runs/learnable_gamma")
+PAPER = {"data": "folder:/path/to/img_align_celeba", "crops": ["celeba64", "celeba128"],
+         "network": "celeba_conv", "latent_dim": 64, "units": 200, "batch_size": 128,
+         "learning_rate": 1e-4, "epochs": 400, "diagnostics_every": 100, "probe_size": 64,
+         "mmd_samples": 2000, "steps_per_execution": 10}
+CPU = {**PAPER, "data": "tfds:mnist", "crops": [], "network": "mlp", "batch_size": 100,
+       "learning_rate": 1e-3, "epochs": 20, "diagnostics_every": 50}
+SMOKE = {**CPU, "data": "sklearn:digits", "latent_dim": 8, "units": 16, "epochs": 2,
+         "diagnostics_every": 5, "probe_size": 16, "mmd_samples": 100, "steps_per_execution": 5}
+PRESETS = {"paper": PAPER, "cpu": CPU, "smoke": SMOKE}
+# --dry_run: one epoch of two steps per model and stage, small evaluations.
+DRY_RUN = {"epochs": 1, "diagnostics_every": 1, "mmd_samples": 100}
+experiment.define_flags(PRESETS, default_workdir="runs/learnable_gamma", dry_run=DRY_RUN)
 PAPER_NAMES = {"celeba64": "CelebA-64", "celeba128": "CelebA-128"}
 
 
@@ -74,40 +69,27 @@ def build_model(config, input_shape, gamma):
 
 
 def train_and_evaluate(config, spec, name, gamma, x_test):
-    import keras
-
-    from zoo import data, metrics, training
-
-
+    from zoo import metrics
     from zoo.training import callbacks as diagnostics
 
-    directory = experiment.model_dir(config, name)
+    def step_diagnostics(directory):
+        return [diagnostics.StepDiagnostics(x_test[:config["probe_size"]],
+                                            os.path.join(directory, "diagnostics"),
+                                            every_n_steps=config["diagnostics_every"],
+                                            seed=config["seed"])]
 
-    def evaluate():
-        keras.utils.set_random_seed(config["seed"])
-        model = build_model(config, x_test.shape[1:], gamma)
-        train = functools.partial(data.load, spec, "train", batch_size=config["batch_size"],
-                                  shuffle=True, seed=config["seed"])
-        probe = x_test[:config["probe_size"]]
-        callback = diagnostics.StepDiagnostics(probe, os.path.join(directory, "diagnostics"),
-                                               every_n_steps=config["diagnostics_every"],
-                                               seed=config["seed"])
-        start = time.time()
-        histories = training.train(model, train, directory, epochs=config["epochs"],
-                       learning_rate=config["learning_rate"], callbacks=[callback], verbose=2,
-                       compile_kwargs={"steps_per_execution": config["steps_per_execution"]})
-        result = {"gamma_setting": gamma, "gamma": float(model.gamma),
-                  "reconstruction_error": metrics.reconstruction_error(model, x_test),
-                  "mmd": metrics.mmd_to_prior(model, x_test, num_samples=config["mmd_samples"],
-                                              seed=config["seed"]),
-                  "active_dims": metrics.active_units(model, x_test),
-                  "train_seconds": (round(time.time() - start, 1) if any(
-                      h is not None for h in histories.values()) else None)}
-        experiment.export_once(model, directory, experiment.export_metadata(
-            {**config, "data": spec}, result))
-        return result
+    def evaluate(model, run):
+        return {"gamma_setting": gamma, "gamma": float(model.gamma),
+                "reconstruction_error": metrics.reconstruction_error(model, x_test),
+                "mmd": metrics.mmd_to_prior(model, x_test, num_samples=config["mmd_samples"],
+                                            seed=config["seed"]),
+                "active_dims": metrics.active_units(model, x_test),
+                "train_seconds": run.train_seconds}
 
-    return experiment.cached_json(os.path.join(directory, "results.json"), evaluate)
+    return experiment.train_model(
+        config, name, lambda: build_model(config, x_test.shape[1:], gamma), evaluate,
+        train_data=spec, epochs=config["epochs"], learning_rate=config["learning_rate"],
+        callbacks=step_diagnostics)
 
 
 def read_steps(config, name):

@@ -2,7 +2,7 @@ r"""Regularization balance on MNIST: reg-balance Table 1 (kappa sweep) and the n
 
     python -m recipes.mnist_balance --data=idx:/path/to/mnist --workdir=runs/mnist_balance
     python -m recipes.mnist_balance --preset=paper --data=tfds:mnist        # GPU: days
-    python -m recipes.mnist_balance --override=kappas=50,784,iwae_samples=1000
+    python -m recipes.mnist_balance --override=kappas=50,784 --override=iwae_samples=1000
 
 The paper's MLP (`zoo.builders.mlp_vae`: 6 tanh dense layers of 200 in the encoder, 3 residual
 blocks of 2 layers in the decoder, affine skip z -> x, learnable gamma) is trained for every
@@ -24,42 +24,31 @@ models/<name>/ (checkpoints, TensorBoard, SavedModel, metrics) into --workdir; r
 finished models.
 """
 
-import functools
 import os
-import time
 
 from absl import app
 
 from recipes import paper_values
 from zoo import experiment
 
-PRESETS = {
-    "paper": {
-        "data": "tfds:mnist", "kappas": [50, 100, 200, 400, 784],
-        "ablations": ["no_skip", "no_affine_skip"], "ablation_kappa": 200,
-        "units": 200, "encoder_depth": 6, "decoder_blocks": 3,
-        "batch_size": 20, "learning_rate": 1e-3, "rounds": 8, "epochs_per_round": None,
-        "iwae_samples": 5000, "eval_images": 10000, "steps_per_execution": 10,
-        "parallel_batches": 1,
-    },
-    "cpu": {
-        "data": "tfds:mnist", "kappas": [50, 100, 200, 400, 784],
-        "ablations": ["no_skip", "no_affine_skip"], "ablation_kappa": 200,
-        "units": 200, "encoder_depth": 6, "decoder_blocks": 3,
-        "batch_size": 100, "learning_rate": 1e-3, "rounds": 8,
-        "epochs_per_round": [4, 4, 4, 4, 4, 4, 4, 4],
-        "iwae_samples": 500, "eval_images": 1000, "steps_per_execution": 50,
-        "parallel_batches": 1,
-    },
-    "smoke": {
-        "data": "sklearn:digits", "kappas": [4, 16], "ablations": ["no_skip"],
-        "ablation_kappa": 16, "units": 16, "encoder_depth": 2, "decoder_blocks": 1,
-        "batch_size": 100, "learning_rate": 1e-3, "rounds": 2, "epochs_per_round": [1, 1],
-        "iwae_samples": 10, "eval_images": 50, "steps_per_execution": 5,
-        "parallel_batches": 1,
-    },
+PAPER = {
+    "data": "tfds:mnist", "kappas": [50, 100, 200, 400, 784],
+    "ablations": ["no_skip", "no_affine_skip"], "ablation_kappa": 200,
+    "units": 200, "encoder_depth": 6, "decoder_blocks": 3,
+    "batch_size": 20, "learning_rate": 1e-3, "rounds": 8, "epochs_per_round": None,
+    "iwae_samples": 5000, "eval_images": 10000, "steps_per_execution": 10,
+    "parallel_batches": 1,
 }
-experiment.define_flags(PRESETS, default_workdir="runs/mnist_balance")
+CPU = {**PAPER, "batch_size": 100, "epochs_per_round": [4, 4, 4, 4, 4, 4, 4, 4],
+       "iwae_samples": 500, "eval_images": 1000, "steps_per_execution": 50}
+SMOKE = {**CPU, "data": "sklearn:digits", "kappas": [4, 16], "ablations": ["no_skip"],
+         "ablation_kappa": 16, "units": 16, "encoder_depth": 2, "decoder_blocks": 1,
+         "rounds": 2, "epochs_per_round": [1, 1], "iwae_samples": 10, "eval_images": 50,
+         "steps_per_execution": 5}
+PRESETS = {"paper": PAPER, "cpu": CPU, "smoke": SMOKE}
+# --dry_run: one epoch of two steps per model and stage, small evaluations.
+DRY_RUN = {"rounds": 1, "epochs_per_round": [1], "iwae_samples": 2, "eval_images": 100}
+experiment.define_flags(PRESETS, default_workdir="runs/mnist_balance", dry_run=DRY_RUN)
 
 
 def model_names(config):
@@ -93,33 +82,19 @@ def build_model(config, name, input_shape):
 
 def train_and_evaluate(config, name, x_test):
     """Train one model in its sub-workdir (resumable) and return its cached test metrics."""
-    import keras
     import numpy as np
 
-    from zoo import data, metrics, training
+    from zoo import metrics, training
 
-    directory = experiment.model_dir(config, name)
+    steps = experiment.batches_per_epoch(config["data"], config["batch_size"])
+    schedule, epochs = training.iwae_schedule(
+        steps, config["rounds"], config["epochs_per_round"], config["learning_rate"])
 
-    def evaluate():
-        keras.utils.set_random_seed(config["seed"])
-        model = build_model(config, name, x_test.shape[1:])
-        steps = experiment.batches_per_epoch(config["data"], config["batch_size"])
-        schedule, epochs = training.iwae_schedule(
-            steps, config["rounds"], config["epochs_per_round"], config["learning_rate"])
-        train = functools.partial(data.load, config["data"], "train",
-                                  batch_size=config["batch_size"], shuffle=True,
-                                  seed=config["seed"])
-        start = time.time()
-        histories = training.train(
-            model, train, directory, epochs=epochs, learning_rate=schedule, verbose=2,
-            compile_kwargs={"steps_per_execution": config["steps_per_execution"]})
-        # None when the model had finished in an earlier (interrupted) run.
-        train_seconds = (round(time.time() - start, 1)
-                         if any(h is not None for h in histories.values()) else None)
+    def evaluate(model, run):
         images = experiment.held_out(x_test, config["eval_images"])
         log_px = metrics.iwae_log_likelihood(model, images, num_samples=config["iwae_samples"],
                                              seed=config["seed"])
-        result = {
+        return {
             "model": name,
             "kappa": int(model.latent_dim),
             "reconstruction_error": metrics.reconstruction_error(model, x_test),
@@ -127,16 +102,16 @@ def train_and_evaluate(config, name, x_test):
             "active_dims": metrics.active_units(model, x_test),
             "gamma": float(model.gamma),
             "epochs": epochs,
-            "train_seconds": train_seconds,
+            "train_seconds": run.train_seconds,
             "evaluation": (f"reconstruction error and active dims on all {len(x_test)} test "
                            f"images (active: Cov(E_q[z]) > 0.01, ddof 0); NLL = -mean IWAE "
                            f"log p(x), K = {config['iwae_samples']}, {len(images)} random test "
                            f"images, nats, data in [0, 1]"),
         }
-        experiment.export_once(model, directory, experiment.export_metadata(config, result))
-        return result
 
-    return experiment.cached_json(os.path.join(directory, "results.json"), evaluate)
+    return experiment.train_model(
+        config, name, lambda: build_model(config, name, x_test.shape[1:]), evaluate,
+        train_data=config["data"], epochs=epochs, learning_rate=schedule)
 
 
 def plot(config, results, path):

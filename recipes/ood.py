@@ -2,7 +2,7 @@ r"""VAEs that know what they don't know: VAE-OOD Tables 1-2 and Figures 2-4, plu
 
     python -m recipes.ood --data=idx:/path/to/mnist --workdir=runs/ood           # CPU
     python -m recipes.ood --preset=paper --workdir=runs/ood_paper                # GPU
-    python -m recipes.ood --override=experiments.mnist.kappas=8,64,steps=5000
+    python -m recipes.ood --override=experiments.mnist.kappas=8,64 --override=steps=5000
 
 A Gaussian VAE with learnable gamma and the Binkowski et al. conv network
 (`zoo.builders.conv_vae`: capacity multiplier alpha on all channels, latent size kappa) is trained
@@ -37,10 +37,8 @@ Writes config.json, results.json, results.md, the PNGs above and models/<name>/ 
 TensorBoard, SavedModel, metrics, nll.npz) into --workdir; re-running skips finished models.
 """
 
-import functools
 import math
 import os
-import time
 
 import numpy as np
 from absl import app
@@ -52,47 +50,38 @@ TRANSFORMS = ("hflip", "vflip", "invert", "uniform_noise")
 PAPER_TABLES = {"fashion_kappa": paper_values.VAE_OOD_FASHION_BY_KAPPA,
                 "cifar_capacity": paper_values.VAE_OOD_CIFAR_BY_CAPACITY}
 
-PRESETS = {
-    "paper": {
-        "data": "tfds:fashion_mnist",
-        "experiments": {
-            "fashion_mnist": {"inlier": None, "outliers": {"mnist": "tfds:mnist"},
-                              "kappas": [16, 32, 64, 128, 256, 512], "widths": [1.0],
-                              "paper_table": "fashion_kappa"},
-            "cifar10": {"inlier": "tfds:cifar10",
-                        "outliers": {"svhn": "tfds:svhn_cropped",
-                                     "celeba": "folder:/path/to/img_align_celeba"
-                                               "?crop=celeba64&size=32"},
-                        "kappas": [32], "widths": [0.25, 0.5, 1.0, 2.0, 3.0, 4.0],
-                        "paper_table": "cifar_capacity"},
-        },
-        "batch_size": 64, "learning_rate": 1e-4, "steps": 200000, "gamma_init": 1.0,
-        "eval_images": 10000, "score_samples": 100, "steps_per_execution": 10,
+PAPER = {
+    "data": "tfds:fashion_mnist",
+    "experiments": {
+        "fashion_mnist": {"inlier": None, "outliers": {"mnist": "tfds:mnist"},
+                          "kappas": [16, 32, 64, 128, 256, 512], "widths": [1.0],
+                          "paper_table": "fashion_kappa"},
+        "cifar10": {"inlier": "tfds:cifar10",
+                    "outliers": {"svhn": "tfds:svhn_cropped",
+                                 "celeba": "folder:/path/to/img_align_celeba"
+                                           "?crop=celeba64&size=32"},
+                    "kappas": [32], "widths": [0.25, 0.5, 1.0, 2.0, 3.0, 4.0],
+                    "paper_table": "cifar_capacity"},
     },
-    "cpu": {
-        "data": "tfds:mnist",
-        "experiments": {
-            "mnist": {"inlier": None,
-                      "outliers": {"hflip": "transform:hflip", "invert": "transform:invert",
-                                   "uniform_noise": "transform:uniform_noise"},
-                      "kappas": [16, 64], "widths": [1.0], "paper_table": None},
-        },
-        "batch_size": 64, "learning_rate": 1e-3, "steps": 3000, "gamma_init": 0.01,
-        "eval_images": 1000, "score_samples": 50, "steps_per_execution": 50,
-    },
-    "smoke": {
-        "data": "sklearn:digits",
-        "experiments": {
-            "digits": {"inlier": None,
-                       "outliers": {"hflip": "transform:hflip", "invert": "transform:invert",
-                                    "uniform_noise": "transform:uniform_noise"},
-                       "kappas": [2, 4], "widths": [0.125], "paper_table": None},
-        },
-        "batch_size": 64, "learning_rate": 2e-3, "steps": 10, "gamma_init": 1.0,
-        "eval_images": 100, "score_samples": 4, "steps_per_execution": 5,
-    },
+    "batch_size": 64, "learning_rate": 1e-4, "steps": 200000, "gamma_init": 1.0,
+    "eval_images": 10000, "score_samples": 100, "steps_per_execution": 10,
 }
-experiment.define_flags(PRESETS, default_workdir="runs/ood")
+TRANSFORM_OUTLIERS = {"hflip": "transform:hflip", "invert": "transform:invert",
+                      "uniform_noise": "transform:uniform_noise"}
+CPU = {**PAPER, "data": "tfds:mnist",
+       "experiments": {"mnist": {"inlier": None, "outliers": TRANSFORM_OUTLIERS,
+                                 "kappas": [16, 64], "widths": [1.0], "paper_table": None}},
+       "learning_rate": 1e-3, "steps": 3000, "gamma_init": 0.01, "eval_images": 1000,
+       "score_samples": 50, "steps_per_execution": 50}
+SMOKE = {**CPU, "data": "sklearn:digits",
+         "experiments": {"digits": {"inlier": None, "outliers": TRANSFORM_OUTLIERS,
+                                    "kappas": [2, 4], "widths": [0.125], "paper_table": None}},
+         "learning_rate": 2e-3, "steps": 10, "gamma_init": 1.0, "eval_images": 100,
+         "score_samples": 4, "steps_per_execution": 5}
+PRESETS = {"paper": PAPER, "cpu": CPU, "smoke": SMOKE}
+# --dry_run: one epoch of two steps per model and stage, small evaluations.
+DRY_RUN = {"steps": 2, "eval_images": 100, "score_samples": 2}
+experiment.define_flags(PRESETS, default_workdir="runs/ood", dry_run=DRY_RUN)
 
 
 def transform(name, images, seed):
@@ -155,43 +144,32 @@ def export_metadata(config, spec, metrics):
 
 
 def train_and_evaluate(config, exp_name, spec, sets, kappa, width):
-    import keras
     from sklearn.metrics import roc_auc_score
 
     import zoo
-    from zoo import builders, data, metrics, training
+    from zoo import builders, data, metrics
 
     name = model_name(exp_name, kappa, width)
-    directory = experiment.model_dir(config, name)
+    steps = experiment.batches_per_epoch(spec, config["batch_size"])
+    epochs = max(1, math.ceil(config["steps"] / steps))
 
-    def evaluate():
-        keras.utils.set_random_seed(config["seed"])
-        model = builders.conv_vae(sets["test"].shape[1:], latent_dim=kappa, width=width,
-                                  gamma_init=config["gamma_init"], seed=config["seed"])
-        steps = experiment.batches_per_epoch(spec, config["batch_size"])
-        epochs = max(1, math.ceil(config["steps"] / steps))
-        train = functools.partial(data.load, spec, "train", batch_size=config["batch_size"],
-                                  shuffle=True, seed=config["seed"], dequantize=True)
-        start = time.time()
-        histories = training.train(
-            model, train, directory, epochs=epochs, learning_rate=config["learning_rate"],
-            verbose=2, compile_kwargs={"steps_per_execution": config["steps_per_execution"]})
-        seconds = (round(time.time() - start, 1)
-                   if any(h is not None for h in histories.values()) else None)
+    def build():
+        return builders.conv_vae(sets["test"].shape[1:], latent_dim=kappa, width=width,
+                                 gamma_init=config["gamma_init"], seed=config["seed"])
+
+    def evaluate(model, run):
         gamma = float(model.gamma)
         kl = metrics.kl_per_dimension(model, sets["train"])
-        export_dir = experiment.export_once(
-            model, directory, export_metadata(config, spec, {"gamma": gamma}),
-            num_importance_samples=config["score_samples"])
-        exported = zoo.load(export_dir)
+        exported = zoo.load(run.export(model, export_metadata(config, spec, {"gamma": gamma}),
+                                       num_importance_samples=config["score_samples"]))
         nll = {key: np.concatenate([exported.score(images[i:i + 250])["nll"]
                                     for i in range(0, len(images), 250)])
                for key, images in sets.items()}
-        np.savez(os.path.join(directory, "nll.npz"), **nll)
+        np.savez(os.path.join(run.directory, "nll.npz"), **nll)
         scaling = data.info(spec, dequantize=True).scaling
         dims = int(np.prod(sets["test"].shape[1:]))
         result = {"model": name, "kappa": kappa, "width": width, "gamma": gamma,
-                  "steps": epochs * steps, "train_seconds": seconds,
+                  "steps": epochs * steps, "train_seconds": run.train_seconds,
                   "kl_per_dimension": [float(v) for v in kl],
                   "active_dims": metrics.active_units(model, sets["test"])}
         for key, values in nll.items():
@@ -204,7 +182,9 @@ def train_and_evaluate(config, exp_name, spec, sets, kappa, width):
                                                              np.r_[nll["test"], nll[key]]))
         return result
 
-    return experiment.cached_json(os.path.join(directory, "results.json"), evaluate)
+    return experiment.train_model(config, name, build, evaluate, train_data=spec,
+                                  epochs=epochs, learning_rate=config["learning_rate"],
+                                  dequantize=True)
 
 
 def plot_histograms(config, exp_name, exp, results, path):

@@ -49,10 +49,12 @@ SUBSET, SUBSET_SEED = 1000, 0
 NUM_GENERATED, NDB_BINS, NDB_TRAIN = 10000, 100, 20000
 
 RUNS = {
-    "mnist_balance": ["--preset=cpu", "--override=kappas=[100],ablations=[]"],
-    "two_stage": ["--preset=cpu", "--override=seeds=[0],width=0.25,second_units=256,"
-                  "epochs.1=20,epochs.2=40,halve_every.1=8,halve_every.2=16,wae_epochs=1"],
-    "celeba_vaeplus": ["--preset=cpu", "--override=ae_units=256,units=256"],
+    "mnist_balance": ["--preset=cpu", "--override=kappas=[100]", "--override=ablations=[]"],
+    "two_stage": ["--preset=cpu", "--override=seeds=[0]", "--override=width=0.25",
+                  "--override=second_units=256", "--override=epochs.1=20",
+                  "--override=epochs.2=40", "--override=halve_every.1=8",
+                  "--override=halve_every.2=16", "--override=wae_epochs=1"],
+    "celeba_vaeplus": ["--preset=cpu", "--override=ae_units=256", "--override=units=256"],
 }
 
 # name: (recipe run, model folder in its workdir, training stages counted, description, paper)
@@ -137,19 +139,16 @@ NAMES = {"rec": "reconstruction_error", "nll": "nll", "bpd": "bits_per_dim",
 def measure(path, x_test):
     """Card metrics of one export, loaded as users load it, on the MNIST test set
     (`zoo.experiment.evaluation.evaluate`, the code behind `python -m recipes.evaluate`)."""
-    from zoo import data, experiment, metrics
-
+    from zoo import experiment, metrics
     from zoo.experiment import evaluation
 
     model, kind = evaluation.load_model(path)
     names = ["rec", "ndb", "fd_mnist"]
     if "score" in model.signatures:
         names += ["nll", "bpd", "au"]
-    flag_values = {"seed": 0, "num_generated": NUM_GENERATED, "ndb_bins": NDB_BINS,
-                   "ndb_train": NDB_TRAIN, "split": "test", "dequantize": False,
-                   "inception_graph": None}
-    results = evaluation.evaluate(model, kind, x_test, names, FLAGS.data,
-                                  data.info(FLAGS.data).scaling, flag_values)
+    results = evaluation.evaluate(model, kind, x_test, names, data_spec=FLAGS.data, seed=0,
+                                  num_generated=NUM_GENERATED, ndb_bins=NDB_BINS,
+                                  ndb_train=NDB_TRAIN)
     out = {NAMES[name]: entry["value"] for name, entry in results.items()}
     out["ndb_100_held_out_real"] = results["ndb"]["test_value"]
     out["reconstruction_error_1000"] = metrics.reconstruction_error(

@@ -7,7 +7,7 @@ graph's pool_3 features) and its values are not comparable with FID numbers.
 Command (1-2 minutes on 2 CPU cores; test accuracy 99.0%; writes the classifier
 and a JSON file with its test accuracy and flags beside it):
 
-    python -m recipes.train_mnist_classifier --data=idx:/work/shared/data/mnist \
+    python -m recipes.train_mnist_classifier --data=idx:../shared/data/mnist \
         --output=zoo/metrics/assets/mnist_classifier.keras
 
 Network: Conv(32, 3x3, ReLU) -> MaxPool 2 -> Conv(64, 3x3, ReLU) -> MaxPool 2 -> Flatten ->
@@ -21,7 +21,9 @@ import time
 from absl import app, flags
 
 FLAGS = flags.FLAGS
-flags.DEFINE_string("data", "idx:/work/shared/data/mnist", "Data spec of MNIST (zoo.data).")
+MNIST = "idx:" + os.environ.get("ZOO_MNIST_DIR", "../shared/data/mnist")
+flags.DEFINE_string("data", MNIST, "Data spec of MNIST (zoo.data; default: "
+                    "$ZOO_MNIST_DIR, else ../shared/data/mnist).")
 flags.DEFINE_string("output", "zoo/metrics/assets/mnist_classifier.keras",
                     "Where to write the trained classifier (.keras).")
 flags.DEFINE_integer("epochs", 6, "Training epochs.")

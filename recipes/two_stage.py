@@ -4,7 +4,7 @@ r"""Two-stage VAE vs its first stage vs WAE-MMD: the two-stage VAE paper's FID t
     python -m recipes.two_stage --data=idx:../shared/data/fashion_mnist \
         --workdir=runs/two_stage_fashion                                   # CPU, Fashion-MNIST
     python -m recipes.two_stage --preset=paper --workdir=runs/two_stage_paper          # GPU
-    python -m recipes.two_stage --override=seeds=0,1,2,epochs.1=10
+    python -m recipes.two_stage --override=seeds=0,1,2 --override=epochs.1=10
 
 Dai & Wipf (ICLR 2019) train, with the InfoGAN-style network (`zoo.networks.infogan_*`, kappa =
 64, learnable gamma, sigma_z = softplus(.) + 1e-6 as in the reference code; with `exp`
@@ -57,46 +57,39 @@ PAPER_COLUMNS = ("mnist", "fashion_mnist", "cifar10", "celeba")
 NO_FID = ('FID: not computed (fid_samples is 0, or the fid extra is not installed: '
           'pip install -e ".[fid]"; see zoo.metrics.fid)')
 
-PRESETS = {
-    "paper": {
-        "data": "tfds:mnist",
-        "datasets": {"mnist": "tfds:mnist", "fashion_mnist": "tfds:fashion_mnist",
-                     "cifar10": "tfds:cifar10",
-                     "celeba": "folder:/path/to/img_align_celeba?crop=celeba64"},
-        "seeds": [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], "latent_dim": 64, "width": 1.0,
-        "second_units": 1024, "second_depth": 3, "batch_size": 64, "learning_rate": 1e-4,
-        "gamma_init": 1.0,
-        "epochs": {"1": 400, "2": 800}, "halve_every": {"1": 150, "2": 300},
-        "wae_epochs": 400, "wae_halve_every": 150, "wae_mmd_weight": 100.0,
-        "wae_reconstruction_scale": 0.05, "fid_images": 10000, "fid_samples": 10000,
-        "fid_train": 0, "ndb_bins": [100, 200, 300], "ndb_train": 50000, "ndb_queries": 10000,
-        "ndb_n_init": 10, "inception_graph": "",
-        "steps_per_execution": 10,
-    },
-    "cpu": {
-        "data": "tfds:mnist", "datasets": {"mnist": None}, "seeds": [0, 1], "latent_dim": 64,
-        "width": 1.0, "second_units": 1024, "second_depth": 3, "batch_size": 64,
-        "learning_rate": 5e-4, "gamma_init": 0.01, "epochs": {"1": 3, "2": 6},
-        "halve_every": {"1": 2, "2": 4},
-        "wae_epochs": 3, "wae_halve_every": 2, "wae_mmd_weight": 100.0,
-        "wae_reconstruction_scale": 0.05, "fid_images": 10000, "fid_samples": 1000,
-        "fid_train": 5000, "ndb_bins": [50, 100],
-        "ndb_train": 20000, "ndb_queries": 5000, "ndb_n_init": 1, "inception_graph": "",
-        "steps_per_execution": 50,
-    },
-    "smoke": {
-        "data": "sklearn:digits", "datasets": {"digits": None}, "seeds": [0, 1],
-        "latent_dim": 4, "width": 0.0625, "second_units": 16, "second_depth": 1,
-        "batch_size": 64, "learning_rate": 2e-3, "gamma_init": 1.0,
-        "epochs": {"1": 1, "2": 1},
-        "halve_every": {"1": 1, "2": 1}, "wae_epochs": 1, "wae_halve_every": 1,
-        "wae_mmd_weight": 100.0, "wae_reconstruction_scale": 0.05, "fid_images": 100,
-        "fid_samples": 0, "fid_train": 0,
-        "ndb_bins": [5, 10], "ndb_train": 500, "ndb_queries": 100, "ndb_n_init": 1,
-        "inception_graph": "", "steps_per_execution": 5,
-    },
+PAPER = {
+    "data": "tfds:mnist",
+    "datasets": {"mnist": "tfds:mnist", "fashion_mnist": "tfds:fashion_mnist",
+                 "cifar10": "tfds:cifar10",
+                 "celeba": "folder:/path/to/img_align_celeba?crop=celeba64"},
+    "seeds": [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], "latent_dim": 64, "width": 1.0,
+    "second_units": 1024, "second_depth": 3, "batch_size": 64, "learning_rate": 1e-4,
+    "gamma_init": 1.0,
+    "epochs": {"1": 400, "2": 800}, "halve_every": {"1": 150, "2": 300},
+    "wae_epochs": 400, "wae_halve_every": 150, "wae_mmd_weight": 100.0,
+    "wae_reconstruction_scale": 0.05, "fid_images": 10000, "fid_samples": 10000,
+    "fid_train": 0, "ndb_bins": [100, 200, 300],
+    "ndb_train": 50000, "ndb_queries": 10000, "ndb_n_init": 10, "inception_graph": "",
+    "steps_per_execution": 10,
 }
-experiment.define_flags(PRESETS, default_workdir="runs/two_stage")
+CPU = {**PAPER, "datasets": {"mnist": None}, "seeds": [0, 1], "learning_rate": 5e-4,
+       "gamma_init": 0.01, "epochs": {"1": 3, "2": 6}, "halve_every": {"1": 2, "2": 4},
+       "wae_epochs": 3, "wae_halve_every": 2, "fid_samples": 1000, "fid_train": 5000,
+       "ndb_bins": [50, 100], "ndb_train": 20000, "ndb_queries": 5000, "ndb_n_init": 1,
+       "steps_per_execution": 50}
+SMOKE = {**CPU, "data": "sklearn:digits", "datasets": {"digits": None}, "latent_dim": 4,
+         "width": 0.0625, "second_units": 16, "second_depth": 1, "learning_rate": 2e-3,
+         "gamma_init": 1.0, "epochs": {"1": 1, "2": 1}, "halve_every": {"1": 1, "2": 1},
+         "wae_epochs": 1, "wae_halve_every": 1, "fid_images": 100, "fid_samples": 0,
+         "fid_train": 0, "ndb_bins": [5, 10],
+         "ndb_train": 500, "ndb_queries": 100, "steps_per_execution": 5}
+PRESETS = {"paper": PAPER, "cpu": CPU, "smoke": SMOKE}
+# --dry_run: one epoch of two steps per model and stage, small evaluations.
+DRY_RUN = {"seeds": [0], "epochs": {"1": 1, "2": 1}, "halve_every": {"1": 1, "2": 1},
+           "wae_epochs": 1, "wae_halve_every": 1, "fid_images": 100, "fid_samples": 10,
+           "fid_train": 20, "ndb_bins": [5],
+           "ndb_train": 200, "ndb_queries": 100, "ndb_n_init": 1}
+experiment.define_flags(PRESETS, default_workdir="runs/two_stage", dry_run=DRY_RUN)
 
 
 def halving(learning_rate, steps_per_epoch, every_epochs, epochs):

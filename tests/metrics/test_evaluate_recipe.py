@@ -22,12 +22,10 @@ def test_evaluate_a_saved_keras_model(tmp_path):
     assert kind == "keras"
     images, _ = data.load_numpy("sklearn:digits", "test")
     images = images[:60]
-    flag_values = {"seed": 0, "num_samples": 4, "num_generated": 60, "ndb_bins": 5,
-                   "ndb_train": 200, "split": "test", "dequantize": False}
-    scaling = data.info("sklearn:digits").scaling
-    results = evaluation.evaluate(loaded, kind, images, ["rec", "nll", "bpd", "au", "kl", "mmd",
-                                                       "ndb"],
-                                "sklearn:digits", scaling, flag_values)
+    options = {"data_spec": "sklearn:digits", "seed": 0, "num_samples": 4, "num_generated": 60,
+               "ndb_bins": 5, "ndb_train": 200}
+    results = evaluation.evaluate(loaded, kind, images,
+                                  ["rec", "nll", "bpd", "au", "kl", "mmd", "ndb"], **options)
     assert set(results) == {"rec", "nll", "bpd", "au", "kl", "mmd", "ndb"}
     np.testing.assert_allclose(results["rec"]["value"], np.mean(np.sum(
         (images - np.asarray(model.reconstruct(images))) ** 2, axis=(1, 2, 3))), rtol=1e-5)
@@ -36,8 +34,7 @@ def test_evaluate_a_saved_keras_model(tmp_path):
     assert "rec" in evaluate.format_table(results)
     json.dumps(results)
     with pytest.raises(ValueError, match="unknown metrics"):
-        evaluation.evaluate(loaded, kind, images, ["fid_keras"], "sklearn:digits", scaling,
-                          flag_values)
+        evaluation.evaluate(loaded, kind, images, ["fid_keras"], **options)
 
 
 def test_evaluate_an_exported_saved_model(tmp_path):
@@ -53,14 +50,36 @@ def test_evaluate_an_exported_saved_model(tmp_path):
     assert kind == "saved_model"
     images, _ = data.load_numpy("sklearn:digits", "test")
     images = images[:40]
-    flag_values = {"seed": 0, "num_samples": 4, "num_generated": 40, "ndb_bins": 5,
-                   "ndb_train": 100, "split": "test", "dequantize": False}
-    results = evaluation.evaluate(loaded, kind, images, ["rec", "nll", "au", "mmd"],
-                                "sklearn:digits", data.info("sklearn:digits").scaling,
-                                flag_values)
-    direct = evaluation.evaluate(model, "keras", images, ["rec", "au"], "sklearn:digits",
-                               data.info("sklearn:digits").scaling, flag_values)
+    options = {"data_spec": "sklearn:digits", "seed": 0, "num_samples": 4}
+    results = evaluation.evaluate(loaded, kind, images, ["rec", "nll", "au", "mmd"], **options)
+    direct = evaluation.evaluate(model, "keras", images, ["rec", "au"], **options)
     # The export clips reconstructions to [0, 1]; the sigmoid decoder plus skip may exceed it.
     assert results["rec"]["value"] <= direct["rec"]["value"] + 1e-4
     assert results["au"]["value"] == direct["au"]["value"]
     assert "K=4" in results["nll"]["convention"] and np.isfinite(results["nll"]["value"])
+
+
+def test_evaluate_command_line(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    keras.utils.set_random_seed(0)
+    model = builders.mlp_vae(input_shape=(8, 8, 1), latent_dim=2, units=8, encoder_depth=1,
+                             decoder_blocks=1)
+    model(np.zeros((1, 8, 8, 1), np.float32))
+    path = str(tmp_path / "tiny.keras")
+    model.save(path)
+    output = tmp_path / "out" / "results.json"
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    result = subprocess.run(
+        [sys.executable, "-m", "recipes.evaluate", f"--model={path}", "--data=sklearn:digits",
+         "--metrics=rec,nll,au", "--split=train", "--num_images=30", "--num_samples=3",
+         f"--output={output}"], cwd=root, capture_output=True, text=True, timeout=300,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"})
+    assert result.returncode == 0, result.stderr[-3000:]
+    written = json.loads(output.read_text())
+    assert written["num_images"] == 30 and written["flags"]["num_samples"] == 3
+    # The flags reach `evaluation.evaluate` as its keyword arguments.
+    assert "K=3" in written["results"]["nll"]["convention"]
+    assert "30 train images" in written["results"]["au"]["convention"]

@@ -129,9 +129,8 @@ def test_evaluation_fid_is_samples_against_training_statistics(tmp_path, monkeyp
     model = builders.mlp_vae(input_shape=(8, 8, 1), latent_dim=2, units=8, encoder_depth=1,
                              decoder_blocks=1)
     images, _ = data.load_numpy("sklearn:digits", "test")
-    flag_values = {"seed": 0, "num_generated": 5, "fid_train": 6, "inception_graph": None}
-    results = evaluation.evaluate(model, "keras", images[:5], ["fid"], "sklearn:digits",
-                                  data.info("sklearn:digits").scaling, flag_values)
+    results = evaluation.evaluate(model, "keras", images[:5], ["fid"], data_spec="sklearn:digits",
+                                  seed=0, num_generated=5, fid_train=6)
     train, _ = data.load_numpy("sklearn:digits", "train")
     expected = metrics.fid(evaluation.generate(model, 5, 0),
                            experiment.held_out(train, 6, 0), num_images=None)

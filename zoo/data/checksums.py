@@ -4,7 +4,7 @@ Both data sets use the same four file names, so a file passes if it matches eith
 
 - MNIST: md5 of the *uncompressed* files (the canonical values; they hold for every mirror, since
   mirrors recompress the .gz files differently) and sha256 of the .gz files of the copy in
-  /work/shared/data/mnist (its SHA256SUMS).
+  ../shared/data/mnist (its SHA256SUMS).
 - Fashion-MNIST: md5 of the uncompressed files (the canonical content, e.g. Debian's
   `dataset-fashion-mnist`, whose recompressed .gz files have other sha256s) and sha256 of the .gz
   files of the Zalando release, as recorded in the checksum list of tensorflow-datasets 4.9.10

@@ -1,17 +1,24 @@
 """What every paper recipe shares: presets, command-line overrides, workdir layout, result tables.
 
 One module per job: `flags` (presets, `--override`, config.json), `workdir` (sub-workdirs,
-caches, export once, held-out subsets), `reports` (tables, results.md, figures) and
-`evaluation` (the papers' metrics of a trained or exported model).
+caches, export once, held-out subsets), `reports` (tables, results.md, figures), `runs`
+(`train_model`: train, evaluate and export one model, cached), `dry_run` (`--dry_run`: every
+model of a preset on synthetic stand-in data, two steps each) and `evaluation` (the papers'
+metrics of a trained or exported model).
 
 A recipe is a thin row of a paper's table (see `recipes/`). It holds its presets as plain dicts
 and calls `define_flags` at import time and `configure` in `main`:
 
-    PRESETS = {"paper": {...}, "cpu": {...}, "smoke": {...}}
-    experiment.define_flags(PRESETS, default_workdir="runs/mnist_balance")
+    PAPER = {"batch_size": 20, ...}                # the paper's values
+    CPU = {**PAPER, "batch_size": 100, ...}        # the changes for a 2-core machine
+    SMOKE = {**CPU, "units": 16, ...}              # and for a test of seconds
+    PRESETS = {"paper": PAPER, "cpu": CPU, "smoke": SMOKE}
+    experiment.define_flags(PRESETS, default_workdir="runs/mnist_balance",
+                            dry_run={"rounds": 1, ...})
 
     def main(argv):
         config = experiment.configure(PRESETS)     # writes <workdir>/config.json
+        result = experiment.train_model(config, "kappa_50", build, evaluate, ...)
 
 Flags (the same for every recipe):
 
@@ -25,11 +32,15 @@ Flags (the same for every recipe):
                                scope for the rest of the run, so models, optimizers and metrics
                                are built in it; a non-chief worker writes into a temporary
                                workdir that is removed at exit
-    --override=key=value,...   any preset key; repeatable. The value is parsed as the type of
-                               the preset's value (lists: comma-separated, so
-                               `--override=kappas=50,100,batch_size=64` sets two keys; a piece
-                               without '=' continues the previous value). Nested dict keys with
-                               dots (`epochs.1=20`). JSON is accepted for dicts and None.
+    --dry_run                  every model of the preset at full size, two training steps and
+                               one evaluation on synthetic data of the right shape; reports
+                               parameter counts and peak memory (`zoo.experiment.dry_run`)
+    --override=key=value       one preset key per item; repeatable, the last item wins. The
+                               value is parsed as the type of the preset's value (lists
+                               comma-separated: `--override=kappas=50,100`); nested dict keys
+                               with dots (`epochs.1=20`); JSON for dicts and None. (Items of
+                               older commands that set several keys, `kappas=50,100,seed=1`,
+                               are split before each `,key=` naming a preset key.)
 
 Workdir layout:
 
@@ -47,12 +58,13 @@ from zoo.experiment.flags import (PRESET_NAMES, apply_overrides, configure, defi
                                   parse_value, resolve, split_overrides)
 from zoo.experiment.reports import (comparison_table, fmt, markdown_table, pyplot, save_figure,
                                     write_results)
+from zoo.experiment.runs import Run, train_model
 from zoo.experiment.workdir import (batches_per_epoch, cached_json, export_metadata, export_once,
                                     held_out, model_dir)
 
 __all__ = [
-    "PRESET_NAMES", "apply_overrides", "batches_per_epoch", "cached_json", "comparison_table",
-    "configure", "define_flags", "export_metadata", "export_once", "fmt", "held_out",
-    "markdown_table", "model_dir", "parse_value", "pyplot", "resolve", "save_figure",
-    "split_overrides", "write_results",
+    "PRESET_NAMES", "Run", "apply_overrides", "batches_per_epoch", "cached_json",
+    "comparison_table", "configure", "define_flags", "export_metadata", "export_once", "fmt",
+    "held_out", "markdown_table", "model_dir", "parse_value", "pyplot", "resolve",
+    "save_figure", "split_overrides", "train_model", "write_results",
 ]

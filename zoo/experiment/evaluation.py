@@ -73,8 +73,28 @@ def training_fid_statistics(data_spec, count=0, seed=0, inception_path=None):
     return metrics.cached_statistics(train, inception_path=inception_path), len(train)
 
 
-def evaluate(model, kind, images, names, data_spec, scaling, flag_values):
-    """Metric name -> {"value": ..., "convention": ...} for the requested metrics."""
+def evaluate(model, kind, images, names, *, data_spec, scaling=None, split="test",
+             dequantize=False, seed=0, num_samples=5000, num_generated=10000, ndb_bins=100,
+             ndb_train=50000, fid_train=0, inception_graph=None):
+    """Metric name -> {"value": ..., "convention": ...} for the requested metrics.
+
+    Args:
+      model, kind: as returned by `load_model` ("keras" or "saved_model").
+      images: the evaluated images (`split` of `data_spec`, loaded with `dequantize`).
+      names: metrics, a subset of `METRICS` (see `recipes/evaluate.py` for their meaning).
+      data_spec: the `zoo.data` spec of `images`; ndb bins its training images.
+      scaling: the data's `zoo.data` scaling (bits per dim); default: that of `data_spec`.
+      split: the name of the evaluated split, for the conventions.
+      dequantize: whether `images` (and ndb's training images) are (x + u) / L.
+      seed: seed of sampling and of the estimators.
+      num_samples: K of the IWAE estimate (Keras models; a SavedModel's K is its export's).
+      num_generated: model samples for ndb, fd_mnist and fid.
+      ndb_bins, ndb_train: K of NDB and the number of training images it bins.
+      fid_train: training images behind fid's reference statistics (a seeded random subset;
+        0: all of them); the papers' FID compares samples with the training set's statistics.
+      inception_graph: classify_image_graph_def.pb for fid (else the Keras port of that
+        network, `zoo.metrics.fid`).
+    """
     import numpy as np
 
     from zoo import data, experiment, metrics
@@ -82,15 +102,16 @@ def evaluate(model, kind, images, names, data_spec, scaling, flag_values):
     unknown = sorted(set(names) - set(METRICS))
     if unknown:
         raise ValueError(f"unknown metrics {unknown}; choose from {list(METRICS)}")
+    if scaling is None:
+        scaling = data.info(data_spec, dequantize=dequantize).scaling
     num_dims = int(np.prod(images.shape[1:]))
-    seed = flag_values["seed"]
     results = {}
     samples = None
 
     def generated():
         nonlocal samples
         if samples is None:
-            samples = generate(model, flag_values["num_generated"], seed)
+            samples = generate(model, num_generated, seed)
         return samples
 
     if "rec" in names:
@@ -98,7 +119,7 @@ def evaluate(model, kind, images, names, data_spec, scaling, flag_values):
                           "convention": "sum over pixels, mean over images"}
     if "nll" in names or "bpd" in names:
         if kind == "keras":
-            k = flag_values["num_samples"]
+            k = num_samples
             nll = -metrics.iwae_log_likelihood(model, images, num_samples=k, seed=seed)
         else:
             k = model.exported.metadata["score"]["num_importance_samples"]
@@ -114,7 +135,7 @@ def evaluate(model, kind, images, names, data_spec, scaling, flag_values):
     if "au" in names:
         results["au"] = {"value": metrics.active_units(model, images),
                          "convention": f"threshold 0.01, ddof 0, {len(images)} "
-                                       f"{flag_values['split']} images"}
+                                       f"{split} images"}
     if "kl" in names:
         results["kl"] = {"value": metrics.kl_per_dimension(model, images).tolist(),
                          "convention": "per-dimension KL, mean over images, sorted"}
@@ -124,10 +145,10 @@ def evaluate(model, kind, images, names, data_spec, scaling, flag_values):
                                                         seed=seed),
                           "convention": f"IMQ 7 scales, unbiased, n={n}, z ~ q(z|x) samples"}
     if "ndb" in names:
-        train, _ = data.load_numpy(data_spec, "train", dequantize=flag_values["dequantize"])
-        train = experiment.held_out(train, flag_values["ndb_train"], seed)
+        train, _ = data.load_numpy(data_spec, "train", dequantize=dequantize)
+        train = experiment.held_out(train, ndb_train, seed)
         out = metrics.ndb(train, generated(), test_samples=images,
-                          num_bins=flag_values["ndb_bins"], seed=seed)
+                          num_bins=ndb_bins, seed=seed)
         results["ndb"] = {"value": out["ndb_over_k"], "test_value": out["test_ndb_over_k"],
                           "convention": f"K={out['num_bins']}, {len(train)} train vs "
                                         f"{len(generated())} generated; {len(images)} "
@@ -138,9 +159,8 @@ def evaluate(model, kind, images, names, data_spec, scaling, flag_values):
                                              f"{len(generated())} generated vs {len(images)} "
                                              "real"}
     if "fid" in names:
-        graph = flag_values.get("inception_graph")
-        reference, count = training_fid_statistics(data_spec, flag_values.get("fid_train", 0),
-                                                   seed, graph)
+        graph = inception_graph
+        reference, count = training_fid_statistics(data_spec, fid_train, seed, graph)
         n = len(generated())
         results["fid"] = {"value": metrics.fid_to_statistics(generated(), reference,
                                                              num_images=n, inception_path=graph),

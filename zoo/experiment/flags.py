@@ -12,15 +12,21 @@ import sys
 import time
 
 from zoo import files
+from zoo.experiment import dry_run
 from zoo.runtime import strategies
 
 PRESET_NAMES = ("paper", "cpu", "smoke")
 _RUN_SCOPE = contextlib.ExitStack()  # the strategy scope `configure` enters for the run
 _RUN_START = [None]  # time.time() when `configure` ran, for the wall time in results.md
+_DRY_RUN = {}  # the recipe's overrides for --dry_run (`zoo.experiment.dry_run`)
 
 
-def define_flags(presets, default_workdir, default_preset="cpu"):
-    """Define --preset, --data, --workdir, --seed and --override (absl flags)."""
+def define_flags(presets, default_workdir, default_preset="cpu", dry_run=None):
+    """Define --preset, --data, --workdir, --seed, --override and --dry_run (absl flags).
+
+    `dry_run`: the preset keys --dry_run sets (one epoch, small evaluations; see
+    `zoo.experiment.dry_run`).
+    """
     from absl import flags
 
     missing = [name for name in PRESET_NAMES if name not in presets]
@@ -32,9 +38,15 @@ def define_flags(presets, default_workdir, default_preset="cpu"):
     flags.DEFINE_string("data", None, "zoo.data spec; default: the preset's.")
     flags.DEFINE_string("workdir", default_workdir, "Output folder (re-running resumes).")
     flags.DEFINE_integer("seed", None, "Seed; default: the preset's (else 0).")
-    flags.DEFINE_multi_string("override", [], "key=value[,key=value...]: change preset values.")
+    flags.DEFINE_multi_string("override", [], "key=value: change one preset value (repeatable; "
+                              "lists comma-separated, nested keys dotted: epochs.1=20).")
     flags.DEFINE_bool("restart", False, "Delete the workdir's contents and start over (a rerun "
                       "with other settings than the workdir's config.json is refused otherwise).")
+    flags.DEFINE_boolean("dry_run", False, "Every model of the preset at full size, two "
+                         "training steps and one evaluation on synthetic data of the right "
+                         "shape (default workdir: <workdir>_dry_run).")
+    _DRY_RUN.clear()
+    _DRY_RUN.update(dry_run or {})
     strategies.define_flags()
 
 
@@ -68,22 +80,30 @@ def parse_value(text, like):
     return text
 
 
-def split_overrides(overrides):
-    """['a=1,b=2,3', 'c=x'] -> [('a', '1'), ('b', '2,3'), ('c', 'x')].
+def split_overrides(overrides, config=None):
+    """--override items as (key, value) pairs: one key per item, the value is all after '='.
 
-    A piece without '=' (or inside an open JSON bracket) continues the previous value.
+    ['kappas=50,100', 'epochs.1=7'] -> [('kappas', '50,100'), ('epochs.1', '7')].
+    Older commands set several keys in one item ('kappas=50,100,batch_size=64'); given the
+    `config`, such an item is still split before every ',key=' whose key is one of the config
+    (outside JSON brackets), so recorded commands keep working.
     """
     pairs = []
     for text in overrides:
-        for piece in text.split(","):
-            open_json = pairs and not _balanced(pairs[-1][1])
-            if "=" in piece and not open_json:
-                key, _, value = piece.partition("=")
-                pairs.append((key.strip(), value))
-            elif pairs:
-                pairs[-1] = (pairs[-1][0], pairs[-1][1] + "," + piece)
+        key, sep, value = text.partition("=")
+        if not sep or not key.strip():
+            raise ValueError(f"bad --override {text!r}: expected key=value")
+        key, pieces = key.strip(), value.split(",")
+        value = pieces[0]
+        for piece in pieces[1:]:
+            name, sep, rest = piece.partition("=")
+            if sep and config is not None and _balanced(value) and _has_key(config,
+                                                                            name.strip()):
+                pairs.append((key, value))
+                key, value = name.strip(), rest
             else:
-                raise ValueError(f"bad --override {text!r}: expected key=value[,key=value...]")
+                value += "," + piece
+        pairs.append((key, value))
     return pairs
 
 
@@ -91,10 +111,20 @@ def _balanced(text):
     return text.count("[") + text.count("{") == text.count("]") + text.count("}")
 
 
+def _has_key(config, path):
+    """Whether the dotted `path` names a value of `config` (dict keys compared as text)."""
+    for part in path.split("."):
+        keys = {str(k): k for k in config} if isinstance(config, dict) else {}
+        if part not in keys:
+            return False
+        config = config[keys[part]]
+    return True
+
+
 def apply_overrides(config, overrides):
     """A copy of `config` with `--override` strings applied; unknown keys raise ValueError."""
     config = copy.deepcopy(config)
-    for key, value in split_overrides(overrides):
+    for key, value in split_overrides(overrides, config):
         parent, path = config, key.split(".")
         for part in path[:-1]:
             parent = parent.get(part) if isinstance(parent, dict) else None
@@ -112,7 +142,8 @@ def apply_overrides(config, overrides):
         try:
             parent[leaf] = parse_value(value, parent[leaf])
         except (ValueError, json.JSONDecodeError) as error:
-            raise ValueError(f"--override {key}={value}: {error}") from None
+            hint = " (one key per --override item)" if "=" in value else ""
+            raise ValueError(f"--override {key}={value}: {error}{hint}") from None
     return config
 
 
@@ -145,12 +176,15 @@ def configure(presets, validate=None):
     _RUN_START[0] = time.time()
     files.exit_cleanly_on_disk_full()
     strategy = strategies.from_flags()  # first: multiworker must start before any TF op
-    workdir = strategies.worker_dir(f.workdir, strategy)  # non-chief: a temporary folder
-    if workdir != f.workdir:
-        atexit.register(strategies.remove_worker_dir, workdir, f.workdir)
+    chief_dir = f.workdir + ("_dry_run" if f.dry_run and not f["workdir"].present else "")
+    workdir = strategies.worker_dir(chief_dir, strategy)  # non-chief: a temporary folder
+    if workdir != chief_dir:
+        atexit.register(strategies.remove_worker_dir, workdir, chief_dir)
     _RUN_SCOPE.enter_context(strategy.scope())  # everything the recipe builds from here on
     config = resolve(presets, f.preset, data=f.data, seed=f.seed, workdir=workdir,
                      overrides=f.override)
+    if f.dry_run:
+        config = dry_run.prepare(config, _DRY_RUN)
     check_data_available(config["data"])  # before anything is written into the workdir
     config["strategy"] = {"name": f.strategy, "replicas": strategy.num_replicas_in_sync,
                           "mixed_precision": f.mixed_precision, "cpu_threads": f.cpu_threads}

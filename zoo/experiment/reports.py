@@ -5,7 +5,7 @@ import math
 import os
 
 from zoo import files
-from zoo.experiment import flags
+from zoo.experiment import dry_run, flags
 
 def fmt(value, digits=4):
     """A table cell: None -> '—', floats to `digits` significant digits, others as str."""
@@ -58,6 +58,9 @@ def write_results(config, results, title, sections):
     `configure`), and say so on stdout."""
     workdir = config["workdir"]
     wall = flags.wall_time()
+    if config.get("dry_run"):
+        results = {**results, "dry_run": dry_run.report(config)}
+        sections = [*sections, dry_run_section(results["dry_run"])]
     files.write_json(os.path.join(workdir, "results.json"),
                   {"config": config, **results, "wall_time_seconds": wall})
     facts = (f"Preset `{config['preset']}`, data `{config.get('data')}`, seed {config['seed']}."
@@ -66,6 +69,21 @@ def write_results(config, results, title, sections):
     files.write_text(os.path.join(workdir, "results.md"),
                   "\n\n".join([f"# {title}", facts, *sections, *footer]) + "\n")
     print(f"wrote {workdir}/results.md")
+
+
+def dry_run_section(facts):
+    """results.md's account of a --dry_run: parameters per model, peak memory, stand-ins."""
+    rows = [[name, count] for name, count in facts["parameters"].items()]
+    models = ", ".join(f"{name} {count:,} parameters" for name, count in rows)
+    print(f"dry run: {models or 'no trained models'}; peak memory {facts['peak_memory_mb']} MB",
+          flush=True)
+    return "\n\n".join([
+        f"## Dry run ({facts['steps_per_stage']} training steps per model and stage, synthetic "
+        f"data; the numbers above mean nothing)",
+        markdown_table(["model", "parameters"], rows) if rows else "No trained models.",
+        f"Peak resident memory of the process: {facts['peak_memory_mb']} MB.",
+        "Stand-in data: " + (", ".join(f"`{k}` -> `{v}`" for k, v in facts["stand_ins"].items())
+                             or "none (the preset's data needs no download)") + "."])
 
 
 def save_figure(figure, path, dpi=120):

@@ -68,10 +68,10 @@ class GenerativeModel(keras.Model):
     the batch (`apply_network`) and concatenates the outputs. The loss, the noise and the update
     are those of the whole batch (up to float summation order: the weight gradients are sums
     over the slices). The k slices are independent graphs, so TensorFlow's executor runs them on
-    different cores at once: for small-op networks (the MNIST MLPs at batch 128 on a 2-core
-    CPU, with `zoo.runtime.threads` mode "ops") k = 2 trains 15-25% faster (`python -m
-    bench.train`: 43,000 vs 36,600 samples/s). Networks with BatchNormalization are refused (their batch statistics would
-    become per-slice statistics).
+    different cores at once, which speeds up small-op networks (the MNIST MLPs at batch 128 with
+    `zoo.runtime.threads` mode "ops"; `python -m bench.train`, figures in the README). Networks
+    with BatchNormalization are refused (their batch statistics would become per-slice
+    statistics).
     """
 
     nested = ()

@@ -9,10 +9,10 @@ independent ops (the gradients with respect to a layer's input and to its weight
 per variable) that can run on different cores at once. Mode `"ops"` gives every op one thread
 and runs as many ops at a time as there are cores.
 
-Measured by `python -m bench.train` on a 2-core CPU (batch 128, samples/s; see the README):
-the MNIST MLP GaussianVAE trains 38-55% faster with `"ops"` (steps_per_execution 1 / 50), the
-conv VAE of the OOD paper (large convolutions, little op parallelism) about 13% slower, and so
-does large-batch evaluation. Hence the default stays `"tf"`.
+Networks of large ops lose by it: the conv VAE of the OOD paper (large convolutions, little op
+parallelism) and large-batch evaluation are worth splitting over the intra-op threads. Hence
+the default stays `"tf"`; `python -m bench.train` measures both modes (figures in the README's
+Performance section).
 """
 
 import os

@@ -81,7 +81,7 @@ def _stream(make_dataset, position, num_steps):
     """The stage's data stream (a fresh dataset, repeated) after `position` batches.
 
     Whole epochs are skipped by creating and dropping one iterator each (a new iterator draws
-    the next shuffle / noise seeds at creation; about 12x faster than reading the batches),
+    the next shuffle / noise seeds at creation, without reading the batches),
     the rest of a partial epoch with `skip`.
     """
     epochs, step = divmod(position, num_steps)

@@ -2,9 +2,9 @@
 
 Keras 3's `Adam.update_step` is written in backend-neutral ops: about fifteen small graph ops
 per variable (casts, powers, two moment updates, the step). For the papers' MLPs at batch 128
-those ops cost as much as the matrix multiplies of the layers: on a 2-core CPU the update of
-the 33 variables of `zoo.builders.mlp_vae()` takes 0.68 ms per step with Keras' Adam and 0.31
-ms with `FusedAdam` (`python -m bench.train` measures the whole training step).
+the dispatch of those ops costs about as much as the matrix multiplies of the layers; one
+kernel per variable removes most of it (`python -m bench.train` measures the whole training
+step with either optimizer; figures in the README's Performance section).
 
 The kernel (`ResourceApplyAdam`) computes exactly Keras' (and Kingma & Ba's, Algorithm 1 with
 the bias correction folded into the step size) update, with the same epsilon placement:
