@@ -12,9 +12,10 @@ import pytest
 from recipes import _help
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-SHARED = ["preset", "data", "workdir", "seed", "override", "strategy", "tpu",
-          "mixed_precision", "cpu_threads"]
-RECIPES = sorted(p.stem for p in (ROOT / "recipes").glob("*.py") if not p.stem.startswith("_"))
+SHARED = ["preset", "data", "workdir", "seed", "override", "restart", "dry_run", "strategy",
+          "tpu", "mixed_precision", "cpu_threads"]
+RECIPES = sorted(p.stem for p in (ROOT / "recipes").glob("*.py")  # the runnable ones
+                 if not p.stem.startswith("_") and "app.run(" in p.read_text())
 
 
 def flag_names(text):
@@ -78,6 +79,6 @@ def test_every_recipe_help_names_the_flags_absl_defines():
 
 
 def test_no_help_flag_falls_through():
-    assert _help.answer_if_asked(["x", "--workdir=/tmp/w"],
-                                 ["python", "-m", "recipes.ood", "--workdir=/tmp/w"]) is None
+    assert _help.answer_if_asked(["x", "--workdir=runs/w"],
+                                 ["python", "-m", "recipes.ood", "--workdir=runs/w"]) is None
     assert _help.answer_if_asked(["x", "--help"], ["python", "script.py", "--help"]) is None
