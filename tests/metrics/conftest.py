@@ -1,4 +1,4 @@
-"""Fixtures for the metric tests (helpers in `metric_models.py`)."""
+"""Fixtures for the metric tests (models in `tests/tiny_models.py`)."""
 
 import numpy as np
 import pytest

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from metric_models import affine_vae
+from tiny_models import affine_vae
 from zoo import metrics
 
 

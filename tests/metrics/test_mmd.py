@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from metric_models import affine_vae
+from tiny_models import affine_vae
 from zoo import metrics
 
 

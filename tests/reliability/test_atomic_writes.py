@@ -11,10 +11,10 @@ import keras
 import numpy as np
 import pytest
 
-from reliability_helpers import ROOT
-from zoo import builders, files, saved_model, training
+from quickstart_runner import ROOT
+from tiny_models import tiny_vae
+from zoo import files, saved_model, training
 
-SMALL = {"units": 16, "encoder_depth": 2, "decoder_blocks": 1}
 
 # Writes half of the new content through zoo.files.atomic_path, then SIGKILLs itself. zoo/files.py is
 # loaded on its own (no TensorFlow import), so the child is quick.
@@ -53,13 +53,8 @@ def test_an_exception_mid_write_keeps_the_previous_file_and_no_temporary(tmp_pat
     assert os.listdir(tmp_path) == ["config.json"]
 
 
-def tiny_vae():
-    keras.utils.set_random_seed(0)
-    return builders.mlp_vae((8, 8, 1), latent_dim=2, **SMALL)
-
-
 def test_a_crash_while_saving_weights_keeps_the_previous_weights(tmp_path, monkeypatch):
-    model = tiny_vae()
+    model = tiny_vae(latent_dim=2)
     path = tmp_path / "model.weights.h5"
     training.save_weights(model, path)
     before = path.read_bytes()
@@ -87,7 +82,7 @@ def backup_of(model, directory):
 
 
 def test_a_crash_between_weights_and_state_keeps_the_previous_backup(tmp_path, monkeypatch):
-    model = tiny_vae()
+    model = tiny_vae(latent_dim=2)
     backup = backup_of(model, tmp_path)
     backup.position = 5
     backup.save()
@@ -103,7 +98,7 @@ def test_a_crash_between_weights_and_state_keeps_the_previous_backup(tmp_path, m
         backup.save()
     monkeypatch.undo()
     assert (tmp_path / "step_000000010.weights.h5").exists()  # written, never committed
-    fresh = tiny_vae()
+    fresh = tiny_vae(latent_dim=2)
     model.weights[0].assign(model.weights[0] + 5.0)
     restored = backup_of(fresh, tmp_path).restore()
     assert restored["position"] == 5
@@ -112,21 +107,21 @@ def test_a_crash_between_weights_and_state_keeps_the_previous_backup(tmp_path, m
 
 
 def test_an_unreadable_latest_backup_falls_back_to_the_previous_one(tmp_path):
-    model = tiny_vae()
+    model = tiny_vae(latent_dim=2)
     backup = backup_of(model, tmp_path)
     backup.position = 5
     backup.save()
     backup.position = 10
     backup.save()
     (tmp_path / "step_000000010.weights.h5").write_bytes(b"disk corruption")
-    restored = backup_of(tiny_vae(), tmp_path).restore()
+    restored = backup_of(tiny_vae(latent_dim=2), tmp_path).restore()
     assert restored["position"] == 5
     assert sorted(os.listdir(tmp_path)) == ["state.json", "step_000000005.weights.h5",
                                             "step_000000010.weights.h5"]
 
 
 def test_backups_keep_two_files_and_sweep_leftovers(tmp_path):
-    model = tiny_vae()
+    model = tiny_vae(latent_dim=2)
     backup = backup_of(model, tmp_path)
     (tmp_path / ".step_000000007.weights.h5.abc.weights.h5").write_bytes(b"torn temporary")
     for position in (5, 10, 15):
@@ -140,7 +135,7 @@ def test_backups_keep_two_files_and_sweep_leftovers(tmp_path):
 
 
 def test_a_failed_export_leaves_no_version_and_keeps_the_previous_one(tmp_path, monkeypatch):
-    model = tiny_vae()
+    model = tiny_vae(latent_dim=2)
     first = saved_model.export(model, tmp_path, num_importance_samples=2, importance_chunk=1)
 
     def crash(root, path, signatures):

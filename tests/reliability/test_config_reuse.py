@@ -7,7 +7,7 @@ import os
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from reliability_helpers import run_quickstart
+from quickstart_runner import run_quickstart
 from zoo.experiment import reuse
 
 CONFIG = {"preset": "smoke", "data": "celeba:x", "seed": 0, "epochs": {"0": 1, "1": 2},

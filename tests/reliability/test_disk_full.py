@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from reliability_helpers import ROOT
+from quickstart_runner import ROOT
 from zoo import files
 
 

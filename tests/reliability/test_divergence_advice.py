@@ -4,7 +4,7 @@ and a rerun with another learning rate is refused instead of reloading them fore
 
 import os
 
-from reliability_helpers import run_quickstart
+from quickstart_runner import run_quickstart
 from zoo.training.guard import EARLY_STEPS, describe
 
 EVENT = {"step": 1, "epoch": 0, "batch": 0, "loss": float("nan"), "last_loss": None,

@@ -8,7 +8,7 @@ import sys
 import numpy as np
 import pytest
 
-from reliability_helpers import ROOT
+from quickstart_runner import ROOT
 from zoo import builders, data, training
 from zoo.experiment import evaluation
 

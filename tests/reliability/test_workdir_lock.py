@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from reliability_helpers import ROOT, run_quickstart, start_quickstart, stop, wait_for
+from quickstart_runner import ROOT, run_quickstart, start_quickstart, stop, wait_for
 from zoo import builders, data, files, training
 
 HOLD = ("import sys, time\nfrom zoo import files\nfiles.lock_workdir(sys.argv[1])\n"

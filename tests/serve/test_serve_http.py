@@ -24,7 +24,7 @@ if importlib.util.find_spec("kserve") is None:
 
 import tensorflow as tf  # noqa: E402
 
-from export_helpers import perturb  # noqa: E402
+from tiny_models import perturb  # noqa: E402
 from zoo import builders  # noqa: E402
 from zoo.saved_model import export, load  # noqa: E402
 

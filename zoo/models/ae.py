@@ -30,6 +30,18 @@ class AE(GenerativeModel):
       encoder: a Keras model mapping inputs to the code [N, latent_dim].
       decoder: a Keras model mapping the code to the reconstruction.
     Reported metrics: `loss`, `reconstruction`.
+
+    Example (8 x 8 images, a 4-dim code):
+
+    >>> import numpy as np
+    >>> from zoo import AE, networks
+    >>> ae = AE(networks.mlp_encoder((8, 8, 1), 4, units=16, depth=1),
+    ...         networks.mlp_decoder(4, (8, 8, 1), units=16))
+    >>> x = np.random.default_rng(0).uniform(size=(32, 8, 8, 1)).astype("float32")
+    >>> ae.encode(x[:5]).shape, ae.reconstruct(x[:5]).shape
+    (TensorShape([5, 4]), TensorShape([5, 8, 8, 1]))
+    >>> sorted(ae.loss_terms(x))                   # what `fit` minimises and reports
+    ['loss', 'reconstruction']
     """
 
     nested = ("encoder", "decoder")

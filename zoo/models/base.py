@@ -72,6 +72,35 @@ class GenerativeModel(keras.Model):
     `zoo.runtime.threads` mode "ops"; `python -m bench.train`, figures in the README). Networks
     with BatchNormalization are refused (their batch statistics would become per-slice
     statistics).
+
+    A subclass needs `encode`, `decode`, `generate` (with `latent_dim`, `noise_dim`) and
+    `loss_terms`. Example, a linear autoencoder on 4-vectors:
+
+    >>> import numpy as np
+    >>> import keras
+    >>> import tensorflow as tf
+    >>> from zoo.models import GenerativeModel, losses
+    >>> class LinearAE(GenerativeModel):
+    ...     def __init__(self, **kwargs):
+    ...         super().__init__(**kwargs)
+    ...         self.encoder, self.decoder = keras.layers.Dense(2), keras.layers.Dense(4)
+    ...         self.latent_dim = self.noise_dim = 2
+    ...     def encode(self, x, training=False):
+    ...         return self.encoder(x)
+    ...     def decode(self, z, training=False):
+    ...         return self.decoder(z)
+    ...     def generate(self, noise):
+    ...         return self.decode(noise)
+    ...     def loss_terms(self, x, training=False):
+    ...         rec = tf.reduce_mean(losses.squared_error(x, self.decode(self.encode(x))))
+    ...         return {"loss": rec, "reconstruction": rec}
+    >>> model = LinearAE(seed=0)
+    >>> model.compile(optimizer="adam")
+    >>> x = np.random.default_rng(0).normal(size=(32, 4)).astype("float32")
+    >>> sorted(model.fit(x, batch_size=16, epochs=1, verbose=0).history)
+    ['loss', 'nonfinite_step', 'reconstruction']
+    >>> model.sample(3, seed=1).shape
+    TensorShape([3, 4])
     """
 
     nested = ()

@@ -35,18 +35,43 @@ def squared_error(x, x_hat):
 
 
 def posterior(z_mean, z_log_scale):
-    """q(z|x) = N(mu_z, diag(sigma_z)^2) with sigma_z = exp(z_log_scale)."""
+    """q(z|x) = N(mu_z, diag(sigma_z)^2) with sigma_z = exp(z_log_scale) ([1] eq. 3).
+
+    A `MultivariateNormalDiag`: batch shape [N], event shape [latent_dim].
+    """
     return tfd.MultivariateNormalDiag(loc=z_mean, scale_diag=tf.exp(z_log_scale))
 
 
 def standard_normal_prior(latent_dim, dtype=tf.float32):
-    """p(z) = N(0, I) in `latent_dim` dimensions."""
+    """p(z) = N(0, I) in `latent_dim` dimensions (batch shape [], event shape [latent_dim])."""
     zeros = tf.zeros([latent_dim], dtype=dtype)
     return tfd.MultivariateNormalDiag(loc=zeros, scale_diag=tf.ones_like(zeros))
 
 
+def likelihood(x_mean, log_gamma):
+    """p(x|z) = N(mu_x(z), gamma I), gamma a scalar *variance* ([2] eq. 4).
+
+    An `Independent(Normal(mu_x, sqrt(gamma)))` whose event is every non-batch dimension of
+    `x_mean` (batch shape [N], event shape e.g. [28, 28, 1]), so that `log_prob(x)` is one value
+    per example, equal to `-gaussian_nll(x, x_mean, log_gamma)`:
+
+    ```none
+    log p(x|z) = -||x - mu_x||^2 / (2 gamma) - (d/2) log(2 pi gamma),   d = pixels per example
+    ```
+    """
+    x_mean = tf.convert_to_tensor(x_mean)
+    if x_mean.dtype in (tf.float16, tf.bfloat16):
+        x_mean = tf.cast(x_mean, tf.float32)
+    scale = tf.exp(0.5 * tf.cast(log_gamma, x_mean.dtype))
+    return tfd.Independent(tfd.Normal(loc=x_mean, scale=scale),
+                           reinterpreted_batch_ndims=x_mean.shape.rank - 1)
+
+
 def gaussian_kl(z_mean, z_log_scale):
     """KL(N(mu, diag(sigma^2)) || N(0, I)) per example, summed over latent dimensions.
+
+    The fused closed form of `tfd.kl_divergence(posterior(mu, log sigma),
+    standard_normal_prior(d))` (equal to float32 rounding; tests/models/test_losses.py):
 
     ```none
     KL = 1/2 sum_j (mu_j^2 + sigma_j^2 - 1 - 2 log sigma_j)
@@ -63,6 +88,9 @@ def gaussian_kl_per_dimension(z_mean, z_log_scale):
 
 def gaussian_nll(x, x_mean, log_gamma):
     """-log N(x | x_mean, gamma I) per example, gamma a scalar *variance* ([2] eq. 4, times 1/2).
+
+    The fused form of `-likelihood(x_mean, log_gamma).log_prob(x)` (one reduction of the squared
+    error; equal to float32 rounding, tests/models/test_losses.py):
 
     ```none
     -log p(x|z) = ||x - mu_x||^2 / (2 gamma) + (d/2) log gamma + (d/2) log(2 pi)

@@ -4,10 +4,11 @@ import keras
 import tensorflow as tf
 
 from zoo.models.base import GenerativeModel
+from zoo.models.distributions import GaussianDistributions
 
 
 @keras.saving.register_keras_serializable(package="zoo")
-class TwoStageVAE(GenerativeModel):
+class TwoStageVAE(GaussianDistributions, GenerativeModel):
     """A first-stage GaussianVAE on x and a second-stage GaussianVAE on its latents z.
 
     Stage 1 trains the first VAE. Stage 2 freezes it and trains the second VAE on a fresh
@@ -26,6 +27,24 @@ class TwoStageVAE(GenerativeModel):
     Args:
       first: GaussianVAE on the data.
       second: GaussianVAE whose inputs and outputs are [N, first.latent_dim] vectors.
+
+    `posterior`, `prior` and `likelihood` are those of the first stage (q(z|x), N(0, I),
+    p(x|z)); the second stage's are `model.second.posterior(z)` etc. Example (8 x 8 images):
+
+    >>> import numpy as np
+    >>> import keras
+    >>> from zoo import builders
+    >>> first = builders.mlp_vae((8, 8, 1), latent_dim=2, units=16, encoder_depth=1,
+    ...                          decoder_blocks=1)
+    >>> model = builders.two_stage_vae(first, units=16, depth=1)
+    >>> x = np.random.default_rng(0).uniform(size=(32, 8, 8, 1)).astype("float32")
+    >>> for stage in model.stages:
+    ...     history = model.fit_stage(stage, x, optimizer=keras.optimizers.Adam(1e-3),
+    ...                               batch_size=16, epochs=1, verbose=0)
+    >>> model.sample(3, seed=1).shape
+    TensorShape([3, 8, 8, 1])
+    >>> model.likelihood(model.prior().sample(4, seed=2)).event_shape
+    TensorShape([8, 8, 1])
     """
 
     stages = (1, 2)

@@ -25,6 +25,25 @@ class VAEPlus(TwoStageVAE):
       ae: `zoo.AE` on the data (its code is a vector).
       first: GaussianVAE mapping AE codes [N, ae.latent_dim] to themselves (use `affine_skip`).
       second: GaussianVAE on [N, first.latent_dim] vectors.
+
+    Example (8 x 8 images, a 6-dim AE code, kappa = 3):
+
+    >>> import numpy as np
+    >>> import keras
+    >>> from zoo import builders
+    >>> ae = builders.mlp_ae((8, 8, 1), latent_dim=6, units=16, encoder_depth=1,
+    ...                      decoder_blocks=1)
+    >>> model = builders.vae_plus(ae, latent_dim=3, units=16, depth=1)
+    >>> model.stages
+    (0, 1, 2)
+    >>> x = np.random.default_rng(0).uniform(size=(32, 8, 8, 1)).astype("float32")
+    >>> for stage in model.stages:
+    ...     history = model.fit_stage(stage, x, optimizer=keras.optimizers.Adam(1e-3),
+    ...                               batch_size=16, epochs=1, verbose=0)
+    >>> model.sample(3, seed=1).shape
+    TensorShape([3, 8, 8, 1])
+    >>> model.posterior(x[:4]).event_shape                  # q(z|c), c = E(x)
+    TensorShape([3])
     """
 
     stages = (0, 1, 2)

@@ -21,6 +21,21 @@ class WAEMMD(AE):
     (lambda = 100, reconstruction scale 0.05).
 
     Reported metrics: `loss`, `reconstruction` (unscaled sum of squares), `mmd`.
+
+    Example (8 x 8 images, a 2-dim code):
+
+    >>> import numpy as np
+    >>> from zoo import WAEMMD, networks
+    >>> wae = WAEMMD(networks.mlp_encoder((8, 8, 1), 2, units=16, depth=1),
+    ...              networks.mlp_decoder(2, (8, 8, 1), units=16), mmd_weight=10.0, seed=0)
+    >>> x = np.random.default_rng(0).uniform(size=(32, 8, 8, 1)).astype("float32")
+    >>> terms = wae.loss_terms(x)                  # what `fit` minimises and reports
+    >>> sorted(terms)
+    ['loss', 'mmd', 'reconstruction']
+    >>> bool(np.isclose(terms["loss"], 0.05 * terms["reconstruction"] + 10.0 * terms["mmd"]))
+    True
+    >>> wae.sample(3, seed=1).shape
+    TensorShape([3, 8, 8, 1])
     """
 
     def __init__(self, encoder, decoder, mmd_weight=100.0, reconstruction_scale=0.05, seed=None,

@@ -1,7 +1,7 @@
 """Run in a fresh process: one training step under MirroredStrategy on two logical CPUs versus
 the default strategy, on the same global batch. Prints one JSON line of results.
 
-    python tests/distribute/mirrored_step.py [--mixed_precision=bfloat16]
+    python tests/runtime/mirrored_step.py [--mixed_precision=bfloat16]
 
 The two logical devices must be configured before TensorFlow initialises, hence a subprocess.
 """

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import zoo
-from export_helpers import tiny_model
+from tiny_models import tiny_model
 from zoo.saved_model import catalog, manifest
 
 PUBLISHED = Path(__file__).resolve().parents[2] / "savedmodels"

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from export_helpers import NUM_IMPORTANCE_SAMPLES, tiny_model
+from signature_reference import NUM_IMPORTANCE_SAMPLES
+from tiny_models import tiny_model
 from zoo.saved_model import ExportedModel, export, load
 
 # The module itself, to patch its private writer.

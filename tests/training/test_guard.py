@@ -9,17 +9,12 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from reliability_helpers import run_quickstart
-from zoo import builders, export, training
+from quickstart_runner import run_quickstart
+from tiny_models import tiny_vae
+from zoo import export, training
 from zoo.training import TrainingDiverged
 
 BATCH = 16
-
-
-def tiny_vae(seed=0):
-    keras.utils.set_random_seed(seed)
-    return builders.mlp_vae((8, 8, 1), latent_dim=3, units=16, encoder_depth=2,
-                            decoder_blocks=1)
 
 
 def images(num=128, nan_at=None, seed=0):

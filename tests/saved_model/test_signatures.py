@@ -9,7 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from export_helpers import KINDS, NUM_IMPORTANCE_SAMPLES, VAE_FAMILY, reference_outputs
+from signature_reference import NUM_IMPORTANCE_SAMPLES, reference_outputs
+from tiny_models import KINDS, VAE_FAMILY
 from zoo.saved_model import load
 
 HERE = Path(__file__).parent

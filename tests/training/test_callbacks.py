@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from metric_models import affine_vae
+from tiny_models import affine_vae
 from zoo import builders
 from zoo.training import callbacks as diagnostics
 

@@ -1,9 +1,5 @@
-"""Tiny models of every zoo class, and what each signature should return for them (computed
-from the in-process Keras model).
-
-Shapes are small (8 x 8 x 1 images, 16 units) and the weights are randomly perturbed (biases and
-log gamma included), so no signature can pass by returning a constant of the initial weights.
-"""
+"""What each signature of an exported tiny model should return, computed from the in-process
+Keras model in float64 NumPy."""
 
 import math
 
@@ -11,44 +7,8 @@ import numpy as np
 import tensorflow as tf
 from scipy.special import logsumexp
 
-from zoo import builders
 from zoo.saved_model.signatures import SCORE_SEED
 
-IMAGE_SHAPE = (8, 8, 1)
-SMALL = {"units": 16, "encoder_depth": 2, "decoder_blocks": 1}
-
-
-def perturb(model, seed=0, scale=0.05):
-    """Add N(0, scale^2) noise to every float weight, so none keeps its initial value."""
-    rng = np.random.default_rng(seed)
-    for variable in model.weights:
-        if "float" in str(variable.dtype):
-            value = np.asarray(variable.numpy())
-            variable.assign((value + scale * rng.normal(size=value.shape)).astype(value.dtype))
-    return model
-
-
-def tiny_model(kind, image_shape=IMAGE_SHAPE, latent_dim=4, seed=0):
-    """A small built model of class `kind` with non-trivial weights."""
-    if kind == "AE":
-        model = builders.mlp_ae(image_shape, latent_dim=latent_dim, **SMALL)
-    elif kind == "GaussianVAE":
-        model = builders.mlp_vae(image_shape, latent_dim=latent_dim, **SMALL)
-    elif kind == "WAEMMD":
-        model = builders.mlp_wae(image_shape, latent_dim=latent_dim, **SMALL)
-    elif kind == "TwoStageVAE":
-        model = builders.two_stage_vae(builders.mlp_vae(image_shape, latent_dim=latent_dim,
-                                                        **SMALL), units=16, depth=1)
-    elif kind == "VAEPlus":
-        ae = builders.mlp_ae(image_shape, latent_dim=2 * latent_dim, **SMALL)
-        model = builders.vae_plus(ae, latent_dim=latent_dim - 1, units=16, depth=1)
-    else:
-        raise ValueError(kind)
-    return perturb(model, seed=seed)
-
-
-KINDS = ("AE", "GaussianVAE", "WAEMMD", "TwoStageVAE", "VAEPlus")
-VAE_FAMILY = ("GaussianVAE", "TwoStageVAE", "VAEPlus")
 NUM_IMPORTANCE_SAMPLES = 12
 
 

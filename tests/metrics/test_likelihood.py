@@ -3,7 +3,7 @@
 import numpy as np
 from scipy import stats
 
-from metric_models import affine_vae, exact_posterior_encoder
+from tiny_models import affine_vae, exact_posterior_encoder
 from zoo import metrics
 
 

@@ -1,4 +1,4 @@
-"""A private KERAS_HOME, and the tiny models of `export_helpers` exported once per session."""
+"""A private KERAS_HOME, and the tiny models of `tiny_models` exported once per session."""
 
 import atexit
 import os
@@ -10,7 +10,8 @@ atexit.register(shutil.rmtree, os.environ["KERAS_HOME"], ignore_errors=True)
 
 import pytest  # noqa: E402
 
-from export_helpers import KINDS, NUM_IMPORTANCE_SAMPLES, tiny_model  # noqa: E402
+from signature_reference import NUM_IMPORTANCE_SAMPLES  # noqa: E402
+from tiny_models import KINDS, tiny_model  # noqa: E402
 from zoo.saved_model import export  # noqa: E402
 
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from export_helpers import perturb
+from tiny_models import perturb
 from zoo import builders
 from zoo.saved_model import export, load
 

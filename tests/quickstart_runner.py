@@ -1,5 +1,5 @@
-"""Shared helpers of the reliability tests: running the quickstart as a subprocess, reading
-weight files."""
+"""Running the quickstart as a subprocess (training, backup and reliability tests), reading weight
+files."""
 
 import os
 import signal
@@ -10,7 +10,7 @@ import time
 import h5py
 import numpy as np
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the repository
 TINY = ["--units=16", "--code_dim=6", "--latent_dim=4"]
 
 

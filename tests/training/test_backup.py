@@ -16,8 +16,9 @@ import json
 import keras
 import numpy as np
 
-from reliability_helpers import h5_arrays, run_quickstart, start_quickstart, stop, wait_for
-from zoo import builders, data, training
+from quickstart_runner import h5_arrays, run_quickstart, start_quickstart, stop, wait_for
+from tiny_models import tiny_vae
+from zoo import data, training
 
 FLAGS = ("--epochs=1,4,1", "--checkpoint_every=5")
 STAGES = ("stage_0", "stage_1", "stage_2")
@@ -73,9 +74,7 @@ def test_an_interrupted_train_call_resumes_mid_epoch_exactly(tmp_path):
     with KL warm-up (a step counter), a SeedGenerator and steps_per_execution 5 (lowered to 4,
     a divisor of 12). The resumed call ends bit-identical to an uninterrupted one."""
     def model():
-        keras.utils.set_random_seed(3)
-        return builders.mlp_vae((8, 8, 1), latent_dim=3, units=16, encoder_depth=2,
-                                decoder_blocks=1, kl_warmup_steps=30)
+        return tiny_vae(seed=3, kl_warmup_steps=30)
 
     def dataset():
         return data.load("sklearn:digits", "train[:384]", batch_size=32, shuffle=True, seed=3)

@@ -5,7 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from export_helpers import NUM_IMPORTANCE_SAMPLES, reference_score, tiny_model
+from signature_reference import NUM_IMPORTANCE_SAMPLES, reference_score
+from tiny_models import tiny_model
 from zoo.saved_model import export, load
 
 D = 8 * 8 * 1

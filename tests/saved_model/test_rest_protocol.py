@@ -9,7 +9,7 @@ import pytest
 import tensorflow as tf
 
 import zoo
-from export_helpers import tiny_model
+from tiny_models import tiny_model
 from zoo.saved_model import rest
 
 

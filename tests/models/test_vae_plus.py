@@ -1,0 +1,33 @@
+"""VAEPlus: the shared model case (stages 0, 1, 2) and the shape check of the skip VAE."""
+
+import pytest
+
+import zoo
+from zoo import builders
+
+from model_case import run_model_test
+from tiny_models import tiny_images
+
+SHAPE = (8, 8, 1)
+
+
+@pytest.fixture(scope="module")
+def batch():
+    return tiny_images(16, image_shape=SHAPE)
+
+
+def vae_plus_kwargs():
+    return {"ae": builders.mlp_ae(SHAPE, latent_dim=6, units=32, encoder_depth=2,
+                                  decoder_blocks=1),
+            "first": builders.skip_vae(6, 4, units=16, affine_skip=True),
+            "second": builders.skip_vae(4, 4, units=16, affine_skip=False)}
+
+
+def test_model_case(batch, tmp_path):
+    run_model_test(zoo.VAEPlus, vae_plus_kwargs, batch, tmp_path, steps=20)
+
+
+def test_a_skip_vae_of_the_wrong_size_is_refused():
+    kwargs = vae_plus_kwargs()
+    with pytest.raises(ValueError, match=r"must map AE codes \[N, 6\]"):
+        zoo.VAEPlus(kwargs["ae"], builders.skip_vae(5, 4, units=8), kwargs["second"])
