@@ -99,8 +99,9 @@ def main(argv):
         "data": FLAGS.data,
         "test_reconstruction_error": metrics.reconstruction_error(model, x_test),
         "ae_test_reconstruction_error": metrics.reconstruction_error(model.ae, x_test),
-        "gamma": {"stage_1": float(model.first.gamma), "stage_2": float(model.second.gamma)},
-        "active_dims": {"stage_1_z": metrics.active_units(model, x_test),
+        # Named as in the export's metadata: the sub-models `first` and `second`.
+        "gamma": {name: float(gamma) for name, gamma in model.decoder_variances().items()},
+        "active_dims": {"first_z": metrics.active_units(model, x_test),
                         "of": FLAGS.latent_dim, "data": "test set, ddof 0, threshold 0.01"},
         "wall_time_seconds": round(time.time() - start, 1),
     }

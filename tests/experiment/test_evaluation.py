@@ -11,13 +11,20 @@ from zoo import builders, data
 from zoo.experiment import evaluation
 
 
-def test_evaluate_a_saved_keras_model(tmp_path):
+@pytest.fixture
+def saved_tiny_vae(tmp_path):
+    """(model, path of its .keras file): a tiny VAE on 8 x 8 digits."""
     keras.utils.set_random_seed(0)
     model = builders.mlp_vae(input_shape=(8, 8, 1), latent_dim=2, units=8, encoder_depth=1,
                              decoder_blocks=1)
     model(np.zeros((1, 8, 8, 1), np.float32))
     path = str(tmp_path / "tiny.keras")
     model.save(path)
+    return model, path
+
+
+def test_evaluate_a_saved_keras_model(saved_tiny_vae):
+    model, path = saved_tiny_vae
     loaded, kind = evaluation.load_model(path)
     assert kind == "keras"
     images, _ = data.load_numpy("sklearn:digits", "test")
@@ -59,17 +66,12 @@ def test_evaluate_an_exported_saved_model(tmp_path):
     assert "K=4" in results["nll"]["convention"] and np.isfinite(results["nll"]["value"])
 
 
-def test_evaluate_command_line(tmp_path):
+def test_evaluate_command_line(saved_tiny_vae, tmp_path):
     import os
     import subprocess
     import sys
 
-    keras.utils.set_random_seed(0)
-    model = builders.mlp_vae(input_shape=(8, 8, 1), latent_dim=2, units=8, encoder_depth=1,
-                             decoder_blocks=1)
-    model(np.zeros((1, 8, 8, 1), np.float32))
-    path = str(tmp_path / "tiny.keras")
-    model.save(path)
+    model, path = saved_tiny_vae
     output = tmp_path / "out" / "results.json"
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     result = subprocess.run(

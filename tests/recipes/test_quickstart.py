@@ -29,8 +29,8 @@ def test_quickstart_writes_every_output_and_resumes(tmp_path):
         assert (workdir / "checkpoints" / f"stage_{stage}.weights.h5").is_file()
         assert list((workdir / "tensorboard" / f"stage_{stage}").rglob("events.out.tfevents*"))
     metrics = json.loads((workdir / "metrics.json").read_text())
-    assert set(metrics["gamma"]) == {"stage_1", "stage_2"}
-    assert 0 <= metrics["active_dims"]["stage_1_z"] <= 4
+    assert set(metrics["gamma"]) == {"first", "second"}  # as in the export's metadata
+    assert 0 <= metrics["active_dims"]["first_z"] <= 4
     assert np.isfinite(metrics["test_reconstruction_error"])
     grid = np.asarray(Image.open(workdir / "samples.png"))
     assert grid.shape == (10 * 33 + 1, 10 * 33 + 1)  # 10 x 10 digits of 8 x 8, enlarged 4x
