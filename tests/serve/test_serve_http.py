@@ -29,7 +29,7 @@ from zoo import builders  # noqa: E402
 from zoo.saved_model import export, load  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
-EXAMPLES = json.loads((ROOT / "tests" / "export" / "rest_examples.json").read_text())
+EXAMPLES = json.loads((ROOT / "tests" / "saved_model" / "rest_examples.json").read_text())
 MAX_BATCH = 64
 MAX_REQUEST_MB = 0.05  # 52,428 bytes: the 4 x 4 bodies fit, a 2,000-image one does not
 STARTUP_SECONDS = 120
