@@ -59,7 +59,7 @@ def test_dry_run_reports_parameters_and_memory(tmp_path):
     assert config["epochs"] == 1 and config["num_points"] == 200
 
 
-@pytest.mark.large
+@pytest.mark.paper
 @pytest.mark.parametrize("name", RECIPES)
 def test_paper_preset_dry_runs(tmp_path, name):
     result = run(name, tmp_path, "paper")
