@@ -190,7 +190,7 @@ def configure(presets, validate=None):
                           "mixed_precision": f.mixed_precision, "cpu_threads": f.cpu_threads}
     config["command"] = " ".join([os.path.basename(sys.executable), "-m",
                                   _module_name(), *sys.argv[1:]])
-    if isinstance(config.get("batch_size"), int) and isinstance(config.get("data"), str):
+    if isinstance(config.get("batch_size"), int) and _is_data_spec(config.get("data")):
         from zoo import data
         from zoo.training import checks
 
@@ -205,11 +205,20 @@ def check_data_available(spec):
     missing: a folder that does not exist, or a TFDS data set not prepared while offline."""
     from zoo import data
 
+    if not _is_data_spec(spec):
+        return
     try:
         data.check_available(spec)
     except FileNotFoundError as error:
         raise SystemExit(f"{_module_name()}: the data {spec!r} is not available: {error}. "
                          f"Choose the data with --data=SPEC (README: 'Data sources').") from None
+
+
+def _is_data_spec(spec):
+    """Whether `spec` names `zoo.data` data (recipes may have their own, e.g. "synthetic:...")."""
+    from zoo import data
+
+    return isinstance(spec, str) and spec.partition(":")[0] in data.SOURCES
 
 
 def _module_name():
