@@ -81,7 +81,7 @@ class ServedModel:
 
     def __init__(self, base_path, name=None):
         import zoo
-        from zoo import catalog
+        from zoo.saved_model import catalog
 
         self.base_path = catalog.resolve(base_path)
         self.name = name or os.path.basename(os.path.normpath(self.base_path))
