@@ -1,9 +1,9 @@
 r"""Benchmark: training samples/s and achieved FLOP/s against this machine's matmul roofline.
 
-    python -m bench.train                      # everything (about 10 minutes on 2 cores)
-    python -m bench.train --models=mlp_vae --configs=default,spe
+    python -m bench.train                      # about 15 minutes on 2 cores
+    python -m bench.train --models=mlp_vae --configs=default,recipe --batch_sizes=20
 
-Models (batch 128, Adam): the reg-balance paper's MNIST MLP GaussianVAE
+Models (batches of 20 and 128, `--batch_sizes`; Adam): the reg-balance paper's MNIST MLP GaussianVAE
 (`zoo.builders.mlp_vae(latent_dim=64)`: kappa = 64, 6 x 200 tanh encoder, 3 residual blocks of 2 x
 200 decoder, affine skip, learnable gamma), the VAE-OOD conv VAE (`zoo.builders.conv_vae()`, whose
 default latent_dim is 64) and a keras.io-style baseline (`keras_io_vae`): the keras.io VAE example's
@@ -24,13 +24,16 @@ training step    3 * forward   (backward ~ 2 * forward: gradients w.r.t. inputs 
 ```
 achieved FLOP/s = training FLOPs per example * samples/s; fraction = achieved / roofline.
 
-Configurations (`--configs`); zoo models train with `zoo.training.FusedAdam` (what
-`zoo.training.train` uses), the baseline with Keras' Adam:
+Configurations (`--configs`, default: default, spe, parallel, recipe); zoo models train with
+`zoo.training.FusedAdam` (what `zoo.training.train` uses), the baseline with Keras' Adam:
 
 ```none
-default     compile and fit, steps_per_execution = 1 (XLA off and on)
+default     compile and fit, steps_per_execution = 1 (and XLA with --xla=off,on)
 spe         steps_per_execution = --spe: several steps per tf.function call, less Python and
-            callback work per step (XLA off and on)
+            callback work per step
+recipe      what a user gets without flags: the `zoo.runtime.cpu` plan that recipes and
+            `zoo.training.train` choose for the model and batch (threads, steps_per_execution,
+            parallel_batches, XLA), measured in the plan's thread mode only
 parallel    MLP only: spe with `parallel_batches=2` (the encoder and decoder run on two halves of
             the batch, which the executor can run on two cores at once; same loss and update)
 lean        MLP only: spe plus a train_step prototype without per-step metric updates and the
@@ -50,8 +53,9 @@ bottleneck.
 In a worker every model is built, traced (and XLA-compiled) and calibrated first; then
 `--repeats` rounds each time one epoch (~`--epoch_seconds`, from `on_epoch_begin` to
 `on_epoch_end`) of every figure, interleaved, so that load drifts of a shared machine hit every
-figure alike; medians are reported with `os.getloadavg()`. The summary lines compare the MLP's
-fastest setting with the targets. `--profile=mlp_vae` prints a cProfile of one timed epoch;
+figure alike; medians are reported with `os.getloadavg()`. The summary lines give, per batch
+size, the recipe default as a fraction of its model's fastest setting and as a multiple of the
+keras.io-style baseline's default fit, and each model's fraction of the roofline. `--profile=mlp_vae` prints a cProfile of one timed epoch;
 `--op_profile=mlp_vae` records one epoch with the TensorFlow profiler (open `--op_profile_dir` in
 TensorBoard's profile tab) and prints the self time per op type (summed over threads) per step.
 """
@@ -67,10 +71,11 @@ from absl import app, flags
 
 FLAGS = flags.FLAGS
 flags.DEFINE_list("models", ["mlp_vae", "keras_io_vae", "conv_vae"], "Models to measure.")
-flags.DEFINE_list("configs", ["default", "spe", "parallel", "lean", "keras_adam"],
-                  "Configurations (see the docstring).")
-flags.DEFINE_list("xla", ["off", "on"], "jit_compile settings to measure.")
-flags.DEFINE_integer("batch_size", 128, "Batch size.")
+flags.DEFINE_list("configs", ["default", "spe", "parallel", "recipe"],
+                  "Configurations (see the docstring; also lean, keras_adam).")
+flags.DEFINE_list("xla", ["off"], "jit_compile settings to measure (off, on).")
+flags.DEFINE_list("batch_sizes", ["20", "128"], "Batch sizes (the reg-balance paper's Table 1 "
+                  "trains at 20, the other papers at 64-128).")
 flags.DEFINE_integer("spe", 50, "steps_per_execution of every configuration but default.")
 flags.DEFINE_integer("repeats", 5, "Interleaved timing rounds (medians are reported).")
 flags.DEFINE_float("epoch_seconds", 1.5, "Target duration of one timed epoch.")
@@ -255,28 +260,43 @@ def lean(model):
     return model
 
 
-def build(name, jit, spe, config):
+def recipe_plan(name, batch_size):
+    """The `zoo.runtime.cpu` plan that recipes and `zoo.training.train` choose for model `name`
+    (None for the baseline)."""
+    from zoo.runtime import cpu
+
+    if name == "keras_io_vae":
+        return None
+    return cpu.plan("conv" if name == "conv_vae" else "dense", batch_size=batch_size)
+
+
+def build(name, jit, spe, config, batch_size):
+    """(compiled model, forward FLOPs per example, steps per execution) of a figure."""
     import keras
 
     from zoo import builders
     from zoo.training.optimizers import FusedAdam
 
     keras.utils.set_random_seed(0)
+    plan = recipe_plan(name, batch_size) if config == "recipe" else None
+    if plan is not None:
+        jit, spe = plan.jit_compile, plan.steps_per_execution
+    elif config == "default":
+        spe = 1
     if name == "keras_io_vae":
         model, encoder, decoder = keras_io_vae()
         flops = forward_flops(encoder, decoder)
     else:
-        model = getattr(builders, name)(latent_dim=64,
-                                        parallel_batches=2 if config == "parallel" else 1)
+        split = plan.parallel_batches if plan else 2 if config == "parallel" else 1
+        model = getattr(builders, name)(latent_dim=64, parallel_batches=split)
         flops = forward_flops(model.encoder, model.decoder, model.skip)
         if config == "lean":
             lean(model)
     # zoo.training's optimizer is FusedAdam; the baseline and `keras_adam` use Keras' Adam.
     plain = name == "keras_io_vae" or config == "keras_adam"
     optimizer = keras.optimizers.Adam(1e-3) if plain else FusedAdam(1e-3)
-    model.compile(optimizer=optimizer, jit_compile=jit,
-                  steps_per_execution=1 if config == "default" else spe)
-    return model, flops
+    model.compile(optimizer=optimizer, jit_compile=jit, steps_per_execution=spe)
+    return model, flops, spe
 
 
 # ------------------------------------------------------------------------------- timing
@@ -326,25 +346,31 @@ def epoch_seconds(model, dataset, steps):
 
 # Which figures are measured: (model, config) pairs; XLA only in TensorFlow's thread pools (XLA
 # runs its own code and its intra-op threads; "ops" would leave it one thread).
-MODEL_CONFIGS = {"mlp_vae": ("default", "spe", "parallel", "lean", "keras_adam"),
+MODEL_CONFIGS = {"mlp_vae": ("default", "spe", "parallel", "lean", "keras_adam", "recipe"),
                  "keras_io_vae": ("default", "spe"),
-                 "conv_vae": ("default", "spe")}
+                 "conv_vae": ("default", "spe", "recipe")}
 
 
-def specs(threads):
-    """(model, config, xla, data) of every figure of the flags, in thread mode `threads`."""
+def specs(threads, batch_size):
+    """(model, config, xla, data, batch) of every figure of the flags in thread mode `threads`.
+
+    The `recipe` figure of a model is measured in the thread mode of its plan only (the
+    process a recipe would run), with the plan's own XLA setting."""
     out = []
     for config in FLAGS.configs:
         for xla in FLAGS.xla:
-            if xla == "on" and (threads != "tf" or config in ("parallel", "lean", "keras_adam")):
+            if xla == "on" and (threads != "tf" or config in ("parallel", "lean", "keras_adam",
+                                                              "recipe")):
                 continue
             for name in FLAGS.models:
                 if config not in MODEL_CONFIGS[name]:
                     continue
-                out.append((name, config, xla, "synthetic"))
+                if config == "recipe" and recipe_plan(name, batch_size).threads != threads:
+                    continue
+                out.append((name, config, xla, "synthetic", batch_size))
                 if (FLAGS.mnist and config == "default" and xla == "off"
                         and name != "keras_io_vae"):
-                    out.append((name, config, xla, "mnist"))
+                    out.append((name, config, xla, "mnist", batch_size))
     return out
 
 
@@ -354,23 +380,24 @@ def measure(threads):
     from zoo.runtime import threads as zoo_threads
 
     zoo_threads.set_cpu_threads(threads)  # before any TensorFlow op
-    datasets = {"synthetic": synthetic(FLAGS.batch_size)}
+    datasets = {}
     entries = []
-    for name, config, xla, data_name in specs(threads):
-        if data_name not in datasets:
-            datasets[data_name] = mnist(FLAGS.batch_size)
-        model, flops = build(name, xla == "on", FLAGS.spe, config)
-        spe = 1 if config == "default" else FLAGS.spe
-        dataset = datasets[data_name]
+    figure_specs = [spec for batch in FLAGS.batch_sizes for spec in specs(threads, int(batch))]
+    for name, config, xla, data_name, batch in figure_specs:
+        if (data_name, batch) not in datasets:
+            datasets[data_name, batch] = (synthetic(batch) if data_name == "synthetic"
+                                          else mnist(batch))
+        model, flops, spe = build(name, xla == "on", FLAGS.spe, config, batch)
+        dataset = datasets[data_name, batch]
         # Trace / compile, then calibrate the number of steps of a ~epoch_seconds epoch.
         steps = spe * max(1, int(0.3 / 0.01) // spe) if name != "conv_vae" else spe
         model.fit(dataset, steps_per_epoch=steps, epochs=1, verbose=0)
         per_step = epoch_seconds(model, dataset, steps) / steps
         steps = max(spe, int(FLAGS.epoch_seconds / per_step) // spe * spe)
-        entries.append({"key": (name, config, xla, data_name), "model": model, "flops": flops,
-                        "dataset": dataset, "steps": steps, "rates": []})
-        print(f"ready [{threads}]: {name} {config} xla={xla} {data_name}: {steps} steps per "
-              f"timed epoch", flush=True)
+        entries.append({"key": (name, config, xla, data_name, batch), "model": model,
+                        "flops": flops, "dataset": dataset, "steps": steps, "rates": []})
+        print(f"ready [{threads}]: {name} {config} xla={xla} {data_name} batch {batch}: {steps} "
+              f"steps per timed epoch", flush=True)
     if FLAGS.profile:
         import cProfile
         import pstats
@@ -391,12 +418,12 @@ def measure(threads):
     for _ in range(FLAGS.repeats):
         for entry in entries:
             seconds = epoch_seconds(entry["model"], entry["dataset"], entry["steps"])
-            entry["rates"].append(entry["steps"] * FLAGS.batch_size / seconds)
+            entry["rates"].append(entry["steps"] * entry["key"][4] / seconds)
     figures = []
     for entry in entries:
-        name, config, xla, data_name = entry["key"]
+        name, config, xla, data_name, batch = entry["key"]
         figures.append({"model": name, "config": config, "xla": xla, "data": data_name,
-                        "threads": threads, "steps_per_epoch": entry["steps"],
+                        "batch": batch, "threads": threads, "steps_per_epoch": entry["steps"],
                         "samples_per_s": round(statistics.median(entry["rates"])),
                         "rounds_samples_per_s": [round(r) for r in entry["rates"]],
                         "forward_mflops_per_example": round(entry["flops"] / 1e6, 3)})
@@ -471,22 +498,22 @@ def main(argv):
         loads[threads] = result["load"]
         rooflines.append(matmul_roofline(FLAGS.matmul_size))
     roofline = statistics.median(rooflines)
-    results = {"batch_size": FLAGS.batch_size, "cpu_count": os.cpu_count(),
+    results = {"batch_sizes": [int(b) for b in FLAGS.batch_sizes], "cpu_count": os.cpu_count(),
                "roofline": {"matmul": f"{FLAGS.matmul_size}x{FLAGS.matmul_size} float32",
                             "gflops": round(roofline / 1e9, 1),
                             "rounds_gflops": [round(r / 1e9, 1) for r in rooflines]},
                "load_after_workers": loads, "figures": figures}
     print(f"roofline (median): {roofline / 1e9:.1f} GFLOP/s, measurements "
           f"{results['roofline']['rounds_gflops']}")
-    print(f"{'model':13} {'config':10} {'xla':4} {'threads':7} {'data':9} {'samples/s':>10} "
-          f"{'GFLOP/s':>8} {'of roofline':>11}  samples/s per round")
+    print(f"{'model':13} {'config':10} {'xla':4} {'threads':7} {'data':9} {'batch':>5} "
+          f"{'samples/s':>10} {'GFLOP/s':>8} {'of roofline':>11}  samples/s per round")
     for figure in figures:
         achieved = 3 * figure["forward_mflops_per_example"] * 1e6 * figure["samples_per_s"]
         figure["gflops"] = round(achieved / 1e9, 1)
         figure["fraction_of_roofline"] = round(achieved / roofline, 3)
         print(f"{figure['model']:13} {figure['config']:10} {figure['xla']:4} "
-              f"{figure['threads']:7} {figure['data']:9} {figure['samples_per_s']:10d} "
-              f"{achieved / 1e9:8.1f} {achieved / roofline:11.1%}  "
+              f"{figure['threads']:7} {figure['data']:9} {figure['batch']:5d} "
+              f"{figure['samples_per_s']:10d} {achieved / 1e9:8.1f} {achieved / roofline:11.1%}  "
               f"{figure['rounds_samples_per_s']}")
     results["summary"] = summary(figures)
     for line in results["summary"]:
@@ -498,46 +525,61 @@ def main(argv):
 
 
 def summary(figures):
-    """Lines on the targets: the MLP's best figure against the roofline and the baseline, the
-    faster XLA setting per model, and the input pipeline."""
+    """Lines on the targets, per batch size: the recipe default (`zoo.runtime.cpu`'s plan)
+    against the fastest setting of its model and the keras.io-style baseline's default fit,
+    the MLP's and the conv VAE's fraction of the roofline, the faster XLA setting, and the
+    input pipeline."""
     def find(**key):
         found = [f for f in figures if all(f[k] == v for k, v in key.items())]
         return found[0] if found else None
 
     lines = []
-    mlp = [f for f in figures if f["model"] == "mlp_vae" and f["config"] != "lean"
-           and f["data"] == "synthetic"]
-    plain = find(model="keras_io_vae", config="default", xla="off", threads="tf")
-    if mlp:
-        best = max(mlp, key=lambda f: f["samples_per_s"])
-        lines.append(f"MLP GaussianVAE, fastest zoo setting: {best['samples_per_s']} samples/s "
-                     f"({best['config']}, xla {best['xla']}, threads {best['threads']}) = "
-                     f"{best['fraction_of_roofline']:.1%} of the roofline (target 50%)")
-        if plain:
-            lines.append(f"  vs the plain keras.io-style VAE (default fit, Keras Adam, "
-                         f"TensorFlow's threads): {plain['samples_per_s']} samples/s, "
-                         f"{best['samples_per_s'] / plain['samples_per_s']:.2f}x (target 1.4x)")
-        like = best["config"] if best["config"] in MODEL_CONFIGS["keras_io_vae"] else "spe"
-        same = find(model="keras_io_vae", config=like, xla=best["xla"], threads=best["threads"])
-        if same:
-            lines.append(f"  vs the keras.io-style VAE with the same threads and {like}: "
-                         f"{same['samples_per_s']} samples/s, "
-                         f"{best['samples_per_s'] / same['samples_per_s']:.2f}x")
-    for name in ("mlp_vae", "conv_vae", "keras_io_vae"):
-        off = find(model=name, config="default", xla="off", threads="tf", data="synthetic")
-        on = find(model=name, config="default", xla="on", threads="tf", data="synthetic")
-        if off and on:
-            faster = "off" if off["samples_per_s"] >= on["samples_per_s"] else "on"
-            lines.append(f"{name}: XLA off {off['samples_per_s']}, on {on['samples_per_s']} "
-                         f"samples/s (default fit, TensorFlow's threads): faster is {faster}")
-        for threads in FLAGS.cpu_threads:
-            real = find(model=name, config="default", xla="off", threads=threads, data="mnist")
-            fake = find(model=name, config="default", xla="off", threads=threads,
-                        data="synthetic")
-            if real and fake:
-                lines.append(f"{name} input [{threads}]: MNIST pipeline {real['samples_per_s']} "
-                             f"vs synthetic {fake['samples_per_s']} samples/s "
-                             f"({real['samples_per_s'] / fake['samples_per_s']:.0%})")
+    targets = {"mlp_vae": 0.65, "conv_vae": 0.70}
+    for batch in sorted({f["batch"] for f in figures}):
+        plain = find(model="keras_io_vae", config="default", xla="off", threads="tf",
+                     batch=batch)
+        for name in ("mlp_vae", "conv_vae"):
+            own = [f for f in figures if f["model"] == name and f["config"] != "lean"
+                   and f["data"] == "synthetic" and f["batch"] == batch]
+            recipe = find(model=name, config="recipe", data="synthetic", batch=batch)
+            if not own:
+                continue
+            best = max(own, key=lambda f: f["samples_per_s"])
+            lines.append(f"batch {batch}, {name}: fastest {best['samples_per_s']} samples/s "
+                         f"({best['config']}, xla {best['xla']}, threads {best['threads']}) = "
+                         f"{best['fraction_of_roofline']:.1%} of the roofline (target "
+                         f"{targets[name]:.0%} at batch 128)")
+            if recipe:
+                lines.append(f"  recipe default ({recipe['threads']} threads): "
+                             f"{recipe['samples_per_s']} samples/s = "
+                             f"{recipe['samples_per_s'] / best['samples_per_s']:.0%} of the "
+                             f"fastest (target 90%), {recipe['fraction_of_roofline']:.1%} of "
+                             f"the roofline")
+            if recipe and plain and name == "mlp_vae":
+                ratio = recipe["samples_per_s"] / plain["samples_per_s"]
+                lines.append(f"  recipe default vs the keras.io-style VAE's default fit "
+                             f"({plain['samples_per_s']} samples/s): {ratio:.2f}x (target "
+                             f"{'2' if batch <= 20 else '1.5'}x)")
+        for name in ("mlp_vae", "conv_vae", "keras_io_vae"):
+            off = find(model=name, config="default", xla="off", threads="tf", data="synthetic",
+                       batch=batch)
+            on = find(model=name, config="default", xla="on", threads="tf", data="synthetic",
+                      batch=batch)
+            if off and on:
+                faster = "off" if off["samples_per_s"] >= on["samples_per_s"] else "on"
+                lines.append(f"batch {batch}, {name}: XLA off {off['samples_per_s']}, on "
+                             f"{on['samples_per_s']} samples/s (default fit, TensorFlow's "
+                             f"threads): faster is {faster}")
+            for threads in FLAGS.cpu_threads:
+                real = find(model=name, config="default", xla="off", threads=threads,
+                            data="mnist", batch=batch)
+                fake = find(model=name, config="default", xla="off", threads=threads,
+                            data="synthetic", batch=batch)
+                if real and fake:
+                    lines.append(f"batch {batch}, {name} input [{threads}]: MNIST pipeline "
+                                 f"{real['samples_per_s']} vs synthetic "
+                                 f"{fake['samples_per_s']} samples/s "
+                                 f"({real['samples_per_s'] / fake['samples_per_s']:.0%})")
     return lines
 
 

@@ -35,7 +35,8 @@ SMOKE = {**CPU, "data_dim": 6, "subspace_dim": 2, "scales": [2.0, 1.0], "num_poi
 PRESETS = {"paper": PAPER, "cpu": CPU, "smoke": SMOKE}
 # --dry_run: one epoch of two steps per model and stage, small evaluations.
 DRY_RUN = {"num_points": 200, "epochs": 1}
-experiment.define_flags(PRESETS, default_workdir="runs/affine_vae", dry_run=DRY_RUN)
+experiment.define_flags(PRESETS, default_workdir="runs/affine_vae", dry_run=DRY_RUN,
+                         workload="dense")
 
 
 def make_data(config):

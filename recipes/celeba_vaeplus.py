@@ -60,7 +60,9 @@ PRESETS = {"paper": PAPER, "cpu": CPU, "smoke": SMOKE}
 # --dry_run: one epoch of two steps per model and stage, small evaluations.
 DRY_RUN = {"epochs": {"0": 1, "1": 1, "2": 1}, "wae_epochs": 1, "ndb_bins": [5],
            "ndb_train": 200, "ndb_queries": 100, "ndb_n_init": 1, "fid_images": 100}
-experiment.define_flags(PRESETS, default_workdir="runs/celeba_vaeplus", dry_run=DRY_RUN)
+experiment.define_flags(PRESETS, default_workdir="runs/celeba_vaeplus", dry_run=DRY_RUN,
+                         workload=lambda config: "conv" if config["ae"] == "celeba"
+                         else "dense")
 ROWS = (("downsample", "Downsample"), ("wae_mmd", "WAE-MMD"), ("vae", "VAE"),
         ("vae_plus", "VAE+"))
 NO_FID = "FID: not computed (no Inception graph; see zoo.metrics.fid)"

@@ -79,7 +79,9 @@ SMOKE = {**CPU, "data": "sklearn:digits",
 PRESETS = {"paper": PAPER, "cpu": CPU, "smoke": SMOKE}
 # --dry_run: one epoch of two steps per model and stage, small evaluations.
 DRY_RUN = {"steps": 2, "halve_every": 1, "kl_warmup_steps": 1, "eval_images": 100}
-experiment.define_flags(PRESETS, default_workdir="runs/collapse_depth", dry_run=DRY_RUN)
+experiment.define_flags(PRESETS, default_workdir="runs/collapse_depth", dry_run=DRY_RUN,
+                         workload=lambda config: "dense" if set(config["families"]) == {"fc"}
+                         else "conv")
 
 
 def dataset_key(spec):

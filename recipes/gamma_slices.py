@@ -49,7 +49,8 @@ SMOKE = {**CPU, "data_dim": 6, "latent_dim": 3, "num_points": 100, "grid": 401,
 PRESETS = {"paper": PAPER, "cpu": CPU, "smoke": SMOKE}
 # --dry_run: one epoch of two steps per model and stage, small evaluations.
 DRY_RUN = {"grid": 101, "mc_check_samples": 2}
-experiment.define_flags(PRESETS, default_workdir="runs/gamma_slices", dry_run=DRY_RUN)
+experiment.define_flags(PRESETS, default_workdir="runs/gamma_slices", dry_run=DRY_RUN,
+                         workload="dense")
 
 
 def vae_objective(x, params, gamma):

@@ -39,7 +39,9 @@ SMOKE = {**CPU, "data": "sklearn:digits", "latent_dim": 8, "units": 16, "epochs"
 PRESETS = {"paper": PAPER, "cpu": CPU, "smoke": SMOKE}
 # --dry_run: one epoch of two steps per model and stage, small evaluations.
 DRY_RUN = {"epochs": 1, "diagnostics_every": 1, "mmd_samples": 100}
-experiment.define_flags(PRESETS, default_workdir="runs/learnable_gamma", dry_run=DRY_RUN)
+experiment.define_flags(PRESETS, default_workdir="runs/learnable_gamma", dry_run=DRY_RUN,
+                         workload=lambda config: "dense" if config["network"] == "mlp"
+                         else "conv")
 PAPER_NAMES = {"celeba64": "CelebA-64", "celeba128": "CelebA-128"}
 
 

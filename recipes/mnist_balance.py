@@ -17,8 +17,9 @@ eq. 5's W_x z.
 Presets: `paper` (IWAE schedule: batch 20, lr 1e-3 * 10^(-i/7) for 3^i epochs, i = 0..7, 3,280
 epochs; IWAE K = 5000 on the whole test set), `cpu` (batch 100, 8 rounds of 4 epochs = 32 epochs
 per model, K = 500 on 1,000 test images; about 25-35 min on 2 cores for 7 models), `smoke`
-(seconds, sklearn:digits). On a CPU, `--cpu_threads=ops --override=parallel_batches=2` trains
-these MLPs faster (one thread per op, the batch in two independent halves; `bench.train`).
+(seconds, sklearn:digits). On a CPU these MLPs train with one thread per op and the batch in
+two independent halves (`zoo.runtime.cpu`'s plan for dense networks, printed at the start; set
+`--cpu_threads=tf` or `--override=parallel_batches=1` to change it).
 Writes config.json, results.json, results.md, kappa_sweep.png and
 models/<name>/ (checkpoints, TensorBoard, SavedModel, metrics) into --workdir; re-running skips
 finished models.
@@ -37,7 +38,7 @@ PAPER = {
     "units": 200, "encoder_depth": 6, "decoder_blocks": 3,
     "batch_size": 20, "learning_rate": 1e-3, "rounds": 8, "epochs_per_round": None,
     "iwae_samples": 5000, "eval_images": 10000, "steps_per_execution": 10,
-    "parallel_batches": 1,
+    "parallel_batches": "auto",
 }
 CPU = {**PAPER, "batch_size": 100, "epochs_per_round": [4, 4, 4, 4, 4, 4, 4, 4],
        "iwae_samples": 500, "eval_images": 1000, "steps_per_execution": 50}
@@ -48,7 +49,8 @@ SMOKE = {**CPU, "data": "sklearn:digits", "kappas": [4, 16], "ablations": ["no_s
 PRESETS = {"paper": PAPER, "cpu": CPU, "smoke": SMOKE}
 # --dry_run: one epoch of two steps per model and stage, small evaluations.
 DRY_RUN = {"rounds": 1, "epochs_per_round": [1], "iwae_samples": 2, "eval_images": 100}
-experiment.define_flags(PRESETS, default_workdir="runs/mnist_balance", dry_run=DRY_RUN)
+experiment.define_flags(PRESETS, default_workdir="runs/mnist_balance", dry_run=DRY_RUN,
+                         workload="dense")
 
 
 def model_names(config):
@@ -59,8 +61,7 @@ def build_model(config, name, input_shape):
     from zoo import builders, networks
 
     kwargs = dict(units=config["units"], encoder_depth=config["encoder_depth"],
-                  decoder_blocks=config["decoder_blocks"], seed=config["seed"],
-                  parallel_batches=config["parallel_batches"])
+                  decoder_blocks=config["decoder_blocks"], seed=config["seed"])
     if name.startswith("kappa_"):
         return builders.mlp_vae(input_shape, latent_dim=int(name[6:]), **kwargs)
     kappa = config["ablation_kappa"]
@@ -76,7 +77,7 @@ def build_model(config, name, input_shape):
                                  depth=config["encoder_depth"]),
             networks.mlp_decoder(kappa, input_shape, units=config["units"],
                                  depth=1 + 2 * config["decoder_blocks"], activation="tanh"),
-            affine_skip=False, seed=config["seed"], parallel_batches=config["parallel_batches"])
+            affine_skip=False, seed=config["seed"])
     raise ValueError(f"unknown model {name!r}")
 
 

@@ -24,7 +24,7 @@ import time
 
 from absl import app, flags
 
-from zoo.runtime import strategies
+from zoo.runtime import cpu, strategies
 
 FLAGS = flags.FLAGS
 strategies.define_flags()  # --strategy, --tpu, --mixed_precision, --cpu_threads
@@ -69,7 +69,10 @@ def main(argv):
     if len(FLAGS.epochs) != 3:
         raise app.UsageError(f"--epochs needs 3 comma-separated values, the epochs of stages 0 "
                              f"(AE), 1 (skip VAE) and 2 (second stage); got {FLAGS.epochs}")
-    strategy = strategies.from_flags()  # first: multiworker must start before any TF op
+    # First (the thread pools are fixed, and multiworker must start, before any TF op); the
+    # networks are MLPs: zoo.runtime.cpu's plan for dense networks.
+    strategy = strategies.from_flags(workload="dense", batch_size=FLAGS.batch_size)
+    print(f"quickstart: CPU plan: {cpu.active_plan().describe()}", flush=True)
     workdir = strategies.worker_dir(FLAGS.workdir, strategy)  # non-chief: a temporary folder
     start = time.time()
     reuse.record({**{name: FLAGS[name].value for name in SETTINGS}, "workdir": workdir,
@@ -84,8 +87,8 @@ def main(argv):
     with strategy.scope():  # model, optimizer and metrics
         model = build_model(x_test.shape[1:])
         trained = training.train(model, train, workdir, epochs=epochs,
-                       learning_rate=FLAGS.learning_rate, verbose=2,
-                       save_freq=FLAGS.checkpoint_every or "epoch",
+                                 learning_rate=FLAGS.learning_rate, verbose=2,
+                                 save_freq=FLAGS.checkpoint_every or "epoch",
                                  lr_retry_factor=FLAGS.lr_retry)
 
     reconstructions = model.reconstruct(x_test).numpy()

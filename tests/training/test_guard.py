@@ -46,6 +46,18 @@ def test_a_nan_batch_stops_training_with_the_step_and_the_last_finite_values(tmp
     assert state["iterations"] == 4  # the backup survives for inspection / a rerun
 
 
+def test_the_exact_step_with_several_steps_per_execution(tmp_path):
+    """Callbacks see only an execution's last step; the failed step and batch are still exact."""
+    model = tiny_vae()
+    with pytest.raises(TrainingDiverged) as caught:
+        training.train(model, images(nan_at=5), tmp_path, epochs=2, verbose=0,
+                       compile_kwargs={"steps_per_execution": 4})  # steps 5-8: 6 fails
+    assert model.steps_per_execution == 4
+    assert caught.value.step == 6
+    assert "at step 6 of training (epoch 1, batch 6; loss nan)" in str(caught.value)
+    assert caught.value.restored_step == 0  # backups every epoch: the step-0 one
+
+
 def test_the_skipped_step_leaves_weights_and_optimizer_untouched():
     model = tiny_vae()
     model.compile(optimizer=keras.optimizers.Adam(1e-3))
@@ -54,7 +66,7 @@ def test_the_skipped_step_leaves_weights_and_optimizer_untouched():
     before = [np.array(v.numpy()) for v in model.weights + model.optimizer.variables]
     x[0, 0, 0, 0] = np.inf
     logs = model.fit(x, epochs=1, batch_size=8, verbose=0).history
-    assert logs["nonfinite_step"] == [1.0]
+    assert logs["nonfinite_step"] == [2.0]  # the second step (the first fit's one ran)
     after = [np.array(v.numpy()) for v in model.weights + model.optimizer.variables]
     for a, b in zip(before, after):
         np.testing.assert_array_equal(a, b)

@@ -63,8 +63,9 @@ def parse_spec(spec, sources, options=None):
     return Spec(source, arg, merged)
 
 
-def as_bool(value, name):
-    """An option value as bool: True/False or the strings true/false/yes/no/1/0."""
+def as_bool(value, name=None):
+    """A value as bool: True/False or the strings true/false/yes/no/on/off/1/0 (`name`: the
+    option's, for the error)."""
     if isinstance(value, bool):
         return value
     text = str(value).strip().lower()
@@ -72,7 +73,8 @@ def as_bool(value, name):
         return True
     if text in ("0", "false", "no", "off"):
         return False
-    raise ValueError(f"option {name!r} must be true or false, got {value!r}")
+    what = f"option {name!r} must be" if name else "expected"
+    raise ValueError(f"{what} true or false, got {value!r}")
 
 
 def as_size(value, name):

@@ -12,20 +12,25 @@ import sys
 import time
 
 from zoo import files
+from zoo.data.spec import as_bool
 from zoo.experiment import dry_run
-from zoo.runtime import strategies
+from zoo.runtime import cpu, strategies
 
 PRESET_NAMES = ("paper", "cpu", "smoke")
 _RUN_SCOPE = contextlib.ExitStack()  # the strategy scope `configure` enters for the run
 _RUN_START = [None]  # time.time() when `configure` ran, for the wall time in results.md
 _DRY_RUN = {}  # the recipe's overrides for --dry_run (`zoo.experiment.dry_run`)
+_WORKLOAD = ["conv"]  # the recipe's networks for `zoo.runtime.cpu`: a name or f(config)
 
 
-def define_flags(presets, default_workdir, default_preset="cpu", dry_run=None):
+def define_flags(presets, default_workdir, default_preset="cpu", dry_run=None,
+                 workload="conv"):
     """Define --preset, --data, --workdir, --seed, --override and --dry_run (absl flags).
 
     `dry_run`: the preset keys --dry_run sets (one epoch, small evaluations; see
-    `zoo.experiment.dry_run`).
+    `zoo.experiment.dry_run`). `workload`: "dense" when the recipe's networks are MLPs,
+    "conv" otherwise, or a function of the config returning one of them; with
+    `--cpu_threads=auto` it chooses the CPU thread pools (`zoo.runtime.cpu`).
     """
     from absl import flags
 
@@ -47,19 +52,20 @@ def define_flags(presets, default_workdir, default_preset="cpu", dry_run=None):
                          "shape (default workdir: <workdir>_dry_run).")
     _DRY_RUN.clear()
     _DRY_RUN.update(dry_run or {})
+    _WORKLOAD[0] = workload
     strategies.define_flags()
 
 
 def parse_value(text, like):
-    """`text` parsed as the type of `like` (bool, int, float, str, list, tuple, dict, None)."""
+    """`text` parsed as the type of `like` (bool, int, float, str, list, tuple, dict, None).
+
+    A preset value "auto" (left to the zoo, e.g. `parallel_batches`) takes "auto" or a number.
+    """
     text = text.strip()
+    if like == "auto" and text != "auto":
+        return parse_value(text, None)
     if isinstance(like, bool):
-        lowered = text.lower()
-        if lowered in ("1", "true", "yes", "on"):
-            return True
-        if lowered in ("0", "false", "no", "off"):
-            return False
-        raise ValueError(f"expected true or false, got {text!r}")
+        return as_bool(text)
     if isinstance(like, int):
         return int(float(text)) if "e" in text.lower() else int(text)
     if isinstance(like, float):
@@ -175,7 +181,18 @@ def configure(presets, validate=None):
     f = flags.FLAGS
     _RUN_START[0] = time.time()
     files.exit_cleanly_on_disk_full()
-    strategy = strategies.from_flags()  # first: multiworker must start before any TF op
+    # Thread pools and strategy first (the pools are fixed, and multiworker must start, before
+    # any TF op), for the networks of the preset as overridden.
+    preset = apply_overrides(presets[f.preset], f.override) if f.preset in presets else {}
+    workload = _WORKLOAD[0](preset) if callable(_WORKLOAD[0]) else _WORKLOAD[0]
+    batch_size = preset.get("batch_size")
+    strategy = strategies.from_flags(workload=workload,
+                                     batch_size=batch_size if isinstance(batch_size, int)
+                                     else None)
+    plan = cpu.active_plan()
+    print(f"{_module_name()}: CPU plan: {plan.describe()}"
+          f"{'' if f.cpu_threads == cpu.AUTO else ' (--cpu_threads=' + f.cpu_threads + ')'}",
+          flush=True)
     chief_dir = f.workdir + ("_dry_run" if f.dry_run and not f["workdir"].present else "")
     workdir = strategies.worker_dir(chief_dir, strategy)  # non-chief: a temporary folder
     if workdir != chief_dir:
@@ -188,6 +205,7 @@ def configure(presets, validate=None):
     check_data_available(config["data"])  # before anything is written into the workdir
     config["strategy"] = {"name": f.strategy, "replicas": strategy.num_replicas_in_sync,
                           "mixed_precision": f.mixed_precision, "cpu_threads": f.cpu_threads}
+    config["cpu"] = plan.as_dict()
     config["command"] = " ".join([os.path.basename(sys.executable), "-m",
                                   _module_name(), *sys.argv[1:]])
     if isinstance(config.get("batch_size"), int) and _is_data_spec(config.get("data")):

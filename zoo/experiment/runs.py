@@ -44,8 +44,9 @@ def train_model(config, name, build, evaluate, *, train_data, epochs, learning_r
     """Train, evaluate and export the model `name` of a recipe; its metrics (cached JSON).
 
     Args:
-      config: the recipe's resolved config; uses `workdir`, `seed`, `batch_size` and
-        `steps_per_execution`.
+      config: the recipe's resolved config; uses `workdir`, `seed`, `batch_size`,
+        `steps_per_execution` and, if present, `parallel_batches` (default "auto":
+        `zoo.runtime.cpu`'s plan).
       name: the model's sub-workdir, <workdir>/models/<name>.
       build: () -> a new zoo model, called after seeding Keras with config["seed"].
       evaluate: (model, Run) -> a JSON-able dict of metrics, called after training.
@@ -79,7 +80,8 @@ def train_model(config, name, build, evaluate, *, train_data, epochs, learning_r
         histories = training.train(
             model, dataset, directory, epochs=epochs, learning_rate=learning_rate,
             callbacks=callbacks(directory) if callbacks else (), verbose=verbose,
-            compile_kwargs={"steps_per_execution": config["steps_per_execution"]})
+            compile_kwargs={"steps_per_execution": config["steps_per_execution"]},
+            parallel_batches=config.get("parallel_batches", "auto"))
         trained = any(history is not None for history in histories.values())
         run = Run(directory, round(time.time() - start, 1) if trained else None)
         result = evaluate(model, run)

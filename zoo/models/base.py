@@ -3,15 +3,18 @@
 A subclass implements `loss_terms(x, training)` returning a dict of per-batch scalars with a
 "loss" entry (the value minimised) and any of the reported terms `TERMS`; `train_step` and
 `test_step` here do the rest. `train_step` skips the update of a step whose loss or gradients
-are not finite and reports it as `nonfinite_step` (see `zoo.training.guard`). Subclasses also implement
-`encode`, `decode` and `generate`.
+are not finite and reports the epoch's first such step as `nonfinite_step` (see
+`zoo.training.guard`). Subclasses also implement `encode`, `decode` and `generate`.
 """
 
 import keras
 import tensorflow as tf
 
+from zoo.runtime import cpu
+
 TERMS = ("loss", "reconstruction", "kl", "gamma", "mmd")
-NONFINITE = "nonfinite_step"  # the log key of a skipped (non-finite) step
+NONFINITE = "nonfinite_step"  # log key: the epoch's first skipped (non-finite) step, 0 if none
+NONFINITE_AFTER = "nonfinite_steps_after"  # log key: steps run after that one, in this epoch
 
 
 def images_of(data):
@@ -23,9 +26,36 @@ def images_of(data):
 
 def has_batch_norm(layer):
     """Whether `layer` is or contains (in nested models) a BatchNormalization layer."""
-    if isinstance(layer, keras.layers.BatchNormalization):
-        return True
-    return any(has_batch_norm(inner) for inner in getattr(layer, "layers", ()))
+    return cpu.contains_layer(layer, keras.layers.BatchNormalization)
+
+
+class FirstNonfiniteStep(keras.metrics.Metric):
+    """Where the epoch's first skipped step was: its step number (`optimizer.iterations` + 1
+    when it ran, as skipped steps do not count; 0 while none was skipped) and how many steps
+    ran after it.
+
+    With several steps per execution, callbacks see only each execution's last logs; these
+    two values let the divergence guard name the exact failed step and batch all the same.
+    Keras resets the metric at every epoch start.
+    """
+
+    def __init__(self, name=NONFINITE, **kwargs):
+        super().__init__(name=name, **kwargs)
+        self.step = self.add_variable(shape=(), initializer="zeros", name="step")
+        self.after = self.add_variable(shape=(), initializer="zeros", name="after")
+
+    def update_state(self, step, finite):
+        seen = self.step > 0
+        self.after.assign(self.after + tf.cast(seen, self.dtype))
+        first = tf.logical_and(tf.logical_not(seen), tf.logical_not(finite))
+        self.step.assign(tf.where(first, tf.cast(step, self.dtype), self.step))
+
+    def result(self):
+        return {NONFINITE: tf.identity(self.step), NONFINITE_AFTER: tf.identity(self.after)}
+
+    def reset_state(self):
+        self.step.assign(0.0)
+        self.after.assign(0.0)
 
 
 def all_finite(loss, gradients):
@@ -98,7 +128,7 @@ class GenerativeModel(keras.Model):
     >>> model.compile(optimizer="adam")
     >>> x = np.random.default_rng(0).normal(size=(32, 4)).astype("float32")
     >>> sorted(model.fit(x, batch_size=16, epochs=1, verbose=0).history)
-    ['loss', 'nonfinite_step', 'reconstruction']
+    ['loss', 'nonfinite_step', 'nonfinite_steps_after', 'reconstruction']
     >>> model.sample(3, seed=1).shape
     TensorShape([3, 4])
     """
@@ -118,6 +148,7 @@ class GenerativeModel(keras.Model):
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed)
         self.trackers = {name: keras.metrics.Mean(name=name) for name in TERMS}
+        self.nonfinite = FirstNonfiniteStep()
         self.stage = None  # the stage being trained (multi-stage models)
 
     def stage_models(self):
@@ -146,7 +177,7 @@ class GenerativeModel(keras.Model):
 
     @property
     def metrics(self):
-        return list(self.trackers.values())
+        return [*self.trackers.values(), self.nonfinite]
 
     def _report(self, terms):
         for name, value in terms.items():
@@ -169,6 +200,7 @@ class GenerativeModel(keras.Model):
         finite = all_finite(terms["loss"], [] if scaling else gradients)
         if not self.optimizer.built:
             self.optimizer.build(variables)
+        self.nonfinite.update_state(self.optimizer.iterations + 1, finite)
 
         def apply(gradients):
             self.optimizer.apply_gradients(zip(gradients, variables))
@@ -188,8 +220,7 @@ class GenerativeModel(keras.Model):
             replica.merge_call(cross_replica, args=(finite, gradients))
         else:
             tf.cond(finite, lambda: apply(gradients), lambda: None)
-        logs = self._report(terms)
-        logs[NONFINITE] = 1.0 - tf.cast(finite, tf.float32)
+        logs = {**self._report(terms), **self.nonfinite.result()}
         if isinstance(tf.distribute.get_strategy(), tf.distribute.MultiWorkerMirroredStrategy):
             # Keras 3 reduces fit() logs with strategy.reduce(MEAN, v, axis=0) under
             # MultiWorkerMirroredStrategy, which fails on scalars (tensorflow/tensorflow#72388):

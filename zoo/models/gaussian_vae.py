@@ -80,7 +80,7 @@ class GaussianVAE(GaussianDistributions, GenerativeModel):
     >>> vae.compile(optimizer="adam")
     >>> history = vae.fit(x, batch_size=16, epochs=1, verbose=0)
     >>> sorted(history.history)
-    ['gamma', 'kl', 'loss', 'nonfinite_step', 'reconstruction']
+    ['gamma', 'kl', 'loss', 'nonfinite_step', 'nonfinite_steps_after', 'reconstruction']
     >>> vae.sample(3, seed=1).shape
     TensorShape([3, 8, 8, 1])
     >>> q = vae.posterior(x[:4])                       # q(z|x): batch [4], event [2]

@@ -54,7 +54,7 @@ import tempfile
 import keras
 import tensorflow as tf
 
-from zoo.runtime import threads
+from zoo.runtime import cpu, threads
 
 STRATEGIES = ("default", "mirrored", "multiworker", "tpu")
 POLICIES = {"none": "float32", "float32": "float32", "bfloat16": "mixed_bfloat16",
@@ -83,23 +83,26 @@ def define_flags(flag_values=None):
     flags.DEFINE_enum("mixed_precision", "none", ["none", "bfloat16", "float16"],
                       "Compute dtype of the layers (variables, gamma, KL and the loss stay "
                       "float32).", flag_values=flag_values)
-    flags.DEFINE_enum("cpu_threads", "tf", list(threads.MODES),
-                      "CPU thread pools: tf (TensorFlow's default) or ops (one thread per op, "
-                      "as many ops at once as cores: faster for the MNIST MLPs; zoo.runtime.threads).",
+    flags.DEFINE_enum("cpu_threads", cpu.AUTO, [cpu.AUTO, *threads.MODES],
+                      "CPU thread pools: auto (the rule of zoo.runtime.cpu for the recipe's "
+                      "networks), tf (TensorFlow's default) or ops (one thread per op, as many "
+                      "ops at once as cores: faster for the MNIST MLPs; zoo.runtime.threads).",
                       flag_values=flag_values)
 
 
-def from_flags(flag_values=None):
+def from_flags(flag_values=None, workload="conv", batch_size=None):
     """Set the CPU thread pools and the mixed-precision policy, and return the strategy of the
     flags of `define_flags`.
 
-    Call it first in `main`: the thread pools are fixed, and `MultiWorkerMirroredStrategy` must
-    be created, before any other TensorFlow operation runs.
+    `--cpu_threads=auto` takes the thread mode of `zoo.runtime.cpu.plan(workload, batch_size)`
+    (workload "dense" for MLPs, "conv" otherwise); the whole plan is then
+    `zoo.runtime.cpu.active_plan()`. Call it first in `main`: the thread pools are fixed, and
+    `MultiWorkerMirroredStrategy` must be created, before any other TensorFlow operation runs.
     """
     from absl import flags
 
     flag_values = flags.FLAGS if flag_values is None else flag_values
-    threads.set_cpu_threads(flag_values.cpu_threads)
+    cpu.configure_cpu(flag_values.cpu_threads, workload, batch_size=batch_size)
     strategy = make_strategy(flag_values.strategy, tpu=flag_values.tpu)
     set_mixed_precision(flag_values.mixed_precision)
     return strategy

@@ -10,9 +10,9 @@ per variable) that can run on different cores at once. Mode `"ops"` gives every 
 and runs as many ops at a time as there are cores.
 
 Networks of large ops lose by it: the conv VAE of the OOD paper (large convolutions, little op
-parallelism) and large-batch evaluation are worth splitting over the intra-op threads. Hence
-the default stays `"tf"`; `python -m bench.train` measures both modes (figures in the README's
-Performance section).
+parallelism) and large-batch evaluation are worth splitting over the intra-op threads. Which
+mode a network gets is `zoo.runtime.cpu`'s rule; `python -m bench.train` measures both modes
+(figures in the README's Performance section).
 """
 
 import os
@@ -20,6 +20,18 @@ import os
 import tensorflow as tf
 
 MODES = ("tf", "ops")
+
+
+def cores():
+    """The cores this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def current_mode():
+    """"ops" when the pools are set to one thread per op, else "tf"."""
+    return "ops" if tf.config.threading.get_intra_op_parallelism_threads() == 1 else "tf"
 
 
 def set_cpu_threads(mode):
@@ -38,9 +50,9 @@ def set_cpu_threads(mode):
     if mode == "tf":
         return (tf.config.threading.get_inter_op_parallelism_threads(),
                 tf.config.threading.get_intra_op_parallelism_threads())
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    count = cores()
     try:
-        tf.config.threading.set_inter_op_parallelism_threads(cores)
+        tf.config.threading.set_inter_op_parallelism_threads(count)
         tf.config.threading.set_intra_op_parallelism_threads(1)
     except RuntimeError as error:
         raise RuntimeError(
@@ -48,4 +60,4 @@ def set_cpu_threads(mode):
             f"pools are fixed then): call zoo.runtime.threads.set_cpu_threads (or "
             f"zoo.runtime.strategies.from_flags) first in main, before building models or data") \
             from error
-    return cores, 1
+    return count, 1

@@ -6,7 +6,9 @@ does the same. The guard has two halves:
 
 - in the graph (`GenerativeModel.train_step`, `zoo.models.base.all_finite(loss, gradients)`):
   one reduction per gradient; when it is False the optimizer update is skipped (weights, optimizer state and
-  `optimizer.iterations` are left as they were) and the step reports `nonfinite_step = 1`;
+  `optimizer.iterations` are left as they were) and the logs report the epoch's first such
+  step as `nonfinite_step` (its number; 0 while there is none) and the steps run after it as
+  `nonfinite_steps_after`, exact also with several steps per execution;
 - in Python (`DivergenceGuard`, a Keras callback that `zoo.training.train` adds): on the first
   batch whose logs report a non-finite step or loss it records where and stops training.
   `train` then restores the last good backup and raises `TrainingDiverged` (or retries with a
@@ -18,7 +20,7 @@ import math
 import keras
 import numpy as np
 
-from zoo.models.base import NONFINITE
+from zoo.models.base import NONFINITE, NONFINITE_AFTER
 
 
 class TrainingDiverged(RuntimeError):
@@ -65,14 +67,11 @@ class DivergenceGuard(keras.callbacks.Callback):
     """Stops `fit` on the first batch that reports a non-finite step or loss.
 
     After `fit` returns, `event` is None (no divergence) or a dict with `step` (1-based step of
-    the stage: optimizer.iterations + 1, as skipped steps do not count), `epoch`, `batch`
-    (0-based), `loss` (the non-finite value), `last_loss` and `last_gamma` (the last finite
-    values: the loss is the epoch's running mean up to the previous batch, gamma the current
-    value of the stage's decoder variance, which the skipped update left finite).
-
-    With `steps_per_execution` > 1 the logs of an execution are those of its last step, so a
-    skipped step followed by finite ones within one execution is detected only through the loss
-    (the running mean stays non-finite); its update was skipped all the same.
+    the stage that was skipped: optimizer.iterations + 1 when it ran, as skipped steps do not
+    count), `epoch`, `batch` (0-based, in this `fit` call), `steps_after` (steps run after it
+    in the same execution, when `steps_per_execution` > 1), `loss` (the non-finite value),
+    `last_loss` and `last_gamma` (the last finite values: the loss is the epoch's running mean
+    up to the previous execution, gamma the current value of the stage's decoder variance).
     """
 
     def __init__(self):
@@ -96,10 +95,13 @@ class DivergenceGuard(keras.callbacks.Callback):
                 self.last_gamma = gamma
             return
         gamma = stage_gamma(self.model)
+        after = int(_float(logs.get(NONFINITE_AFTER)) or 0)
         self.event = {
-            "step": int(self.model.optimizer.iterations.numpy()) + 1,
+            "step": int(skipped) if skipped > 0 else
+            int(self.model.optimizer.iterations.numpy()) + 1,
             "epoch": self._epoch,
-            "batch": int(batch),
+            "batch": int(batch) - after,
+            "steps_after": after,
             "loss": loss,
             "last_loss": self.last_loss,
             "last_gamma": gamma if _finite(gamma) else self.last_gamma,

@@ -32,6 +32,7 @@ stage; the model is restored to the last good backup and `TrainingDiverged` is r
 the factor (at most `lr_retries` times).
 """
 
+import math
 import os
 import shutil
 import time
@@ -41,7 +42,8 @@ import numpy as np
 import tensorflow as tf
 
 from zoo.files import workdir_locked, write_json
-from zoo.models.base import NONFINITE
+from zoo.models.base import NONFINITE, NONFINITE_AFTER, has_batch_norm, images_of
+from zoo.runtime import cpu, threads
 from zoo.training import checks
 from zoo.training.backup import Backup, save_weights
 from zoo.training.guard import DivergenceGuard, TrainingDiverged, describe
@@ -119,7 +121,7 @@ def _validate(model, make_dataset, epochs, learning_rate, save_freq, lr_retry_fa
 
 def train(model, dataset, workdir, epochs, learning_rate=1e-3, validation_data=None,
           callbacks=(), verbose="auto", compile_kwargs=None, save_freq="epoch",
-          lr_retry_factor=0.0, lr_retries=3):
+          lr_retry_factor=0.0, lr_retries=3, parallel_batches="auto"):
     """Train `model` (every stage, in order) on `dataset` and return per-stage histories.
 
     Args:
@@ -132,6 +134,12 @@ def train(model, dataset, workdir, epochs, learning_rate=1e-3, validation_data=N
         be a `keras.optimizers.schedules.LearningRateSchedule`. Each stage gets a fresh Adam
         (`zoo.training.FusedAdam`: Keras' Adam update in one kernel per variable).
       callbacks: extra Keras callbacks for every stage.
+      compile_kwargs: extra `model.compile` arguments. Without "steps_per_execution", the
+        `zoo.runtime.cpu` plan's (50) is used; either way it is lowered to a divisor of the
+        epoch.
+      parallel_batches: "auto" (the `zoo.runtime.cpu` plan's when the thread pools are in
+        "ops" mode and the model's is 1, else the model's own) or a number; set on the model
+        for the call only.
       verbose: 0 (silent), 1 or "auto" (Keras' progress bar), or 2 (one line per epoch that
         names the stage). Unless 0, a line per stage says how it starts: from scratch, resumed
         from its backup (at which step), or finished in an earlier run (loaded).
@@ -152,16 +160,40 @@ def train(model, dataset, workdir, epochs, learning_rate=1e-3, validation_data=N
     make_dataset = dataset if callable(dataset) else (lambda: dataset)
     _validate(model, make_dataset, epochs, learning_rate, save_freq, lr_retry_factor,
               lr_retries, compile_kwargs)
-    with workdir_locked(workdir):  # one owner: two processes would delete each other's backups
-        return _train_stages(model, make_dataset, workdir, epochs, learning_rate,
-                             validation_data, callbacks, verbose, compile_kwargs, save_freq,
-                             lr_retry_factor, lr_retries)
+    plan = _cpu_plan(model, make_dataset())
+    if parallel_batches == "auto":
+        split = model.parallel_batches
+        if split == 1 and threads.current_mode() == "ops":
+            split = plan.parallel_batches
+    else:
+        split = checks.check_count("parallel_batches", parallel_batches, minimum=1)
+    own_split, model.parallel_batches = model.parallel_batches, split
+    try:
+        with workdir_locked(workdir):  # one owner: two processes would delete each other's
+            return _train_stages(model, make_dataset, workdir, epochs, learning_rate,  # backups
+                                 validation_data, callbacks, verbose, compile_kwargs, save_freq,
+                                 lr_retry_factor, lr_retries, plan)
+    finally:
+        model.parallel_batches = own_split
+
+
+def _cpu_plan(model, dataset):
+    """The `zoo.runtime.cpu` plan of `model` trained on batches of `dataset`."""
+    batch = images_of(dataset.element_spec).shape
+    return cpu.plan(cpu.workload_of(model), batch_size=batch[0] if batch.rank else None,
+                    batch_norm=has_batch_norm(model))
 
 
 def _train_stages(model, make_dataset, workdir, epochs, learning_rate, validation_data,
-                  callbacks, verbose, compile_kwargs, save_freq, lr_retry_factor, lr_retries):
+                  callbacks, verbose, compile_kwargs, save_freq, lr_retry_factor, lr_retries,
+                  plan):
     num_steps = batches_in_dataset(make_dataset())
-    compile_kwargs = _fit_execution(compile_kwargs, num_steps)
+    compile_kwargs = _fit_execution(compile_kwargs, num_steps, save_freq,
+                                    default=plan.steps_per_execution)
+    _say(verbose, f"CPU plan for this {plan.workload} network: threads "
+                  f"{threads.current_mode()}, steps_per_execution "
+                  f"{compile_kwargs['steps_per_execution']}, parallel_batches "
+                  f"{model.parallel_batches} (zoo.runtime.cpu)")
     histories = {}
     stages = stage_names(model)
     for index, (stage, name) in enumerate(stages):
@@ -215,39 +247,49 @@ class EpochLine(keras.callbacks.Callback):
         self._start = time.time()
 
     def on_epoch_end(self, epoch, logs=None):
-        logs = {key: value for key, value in (logs or {}).items() if key != NONFINITE}
+        logs = {key: value for key, value in (logs or {}).items()
+                if key not in (NONFINITE, NONFINITE_AFTER)}
         keys = sorted(logs, key=lambda key: (key != "loss", key))  # the loss first
         terms = ", ".join(f"{key} {float(np.mean(logs[key])):.4g}" for key in keys)
         print(f"{self.stage} epoch {epoch + 1}/{self.epochs}: {terms} "
               f"({time.time() - self._start:.1f} s)", flush=True)
 
 
-def _fit_execution(compile_kwargs, num_steps):
-    """`compile_kwargs` with a `steps_per_execution` that divides the epoch and that the
-    current strategy can run.
+def _fit_execution(compile_kwargs, num_steps, save_freq="epoch", default=1):
+    """`compile_kwargs` with a `steps_per_execution` that divides the epoch (and a `save_freq`
+    given in steps) and that the current strategy can run.
 
     On the repeated stream an execution always runs all its steps, so with k not dividing the
     epoch's S steps every epoch would take ceil(S / k) * k batches; k is lowered to the largest
-    divisor of S not above it instead. Under a (multi-worker) mirrored strategy with more than
+    divisor of S not above it instead. Callbacks see an execution's end only, so k also divides
+    a `save_freq` of N steps (backups every N steps: at most N steps are lost to a crash).
+    Without a `steps_per_execution` in `compile_kwargs`, k starts at `default`; only a given
+    value's change is printed. Under a (multi-worker) mirrored strategy with more than
     one replica, Keras 3 cannot run several steps per execution (the optimizer's cross-replica
     merge inside its step loop fails with "You must feed a value for placeholder tensor",
     keras-team/keras#19246; a plain Sequential model fails the same way): k is set to 1.
     """
     compile_kwargs = dict(compile_kwargs or {})
-    k = compile_kwargs.get("steps_per_execution", 1)
+    given = "steps_per_execution" in compile_kwargs
+    k = compile_kwargs.setdefault("steps_per_execution", default)
     strategy = tf.distribute.get_strategy()
     mirrored = (tf.distribute.MirroredStrategy, tf.distribute.MultiWorkerMirroredStrategy)
-    if (isinstance(k, int) and k > 1 and isinstance(strategy, mirrored)
-            and strategy.num_replicas_in_sync > 1):
-        print(f"zoo.training: steps_per_execution {k} -> 1: Keras 3 cannot run several steps "
-              f"per execution under {type(strategy).__name__} with "
-              f"{strategy.num_replicas_in_sync} replicas (keras-team/keras#19246)", flush=True)
-        compile_kwargs["steps_per_execution"] = 1
-    elif isinstance(k, int) and k > 1 and num_steps % k:
-        divisor = max(d for d in range(1, k + 1) if num_steps % d == 0)
-        print(f"zoo.training: steps_per_execution {k} -> {divisor}, a divisor of the "
-              f"{num_steps} steps per epoch", flush=True)
-        compile_kwargs["steps_per_execution"] = divisor
+    if not (isinstance(k, int) and k > 1):
+        return compile_kwargs
+    if isinstance(strategy, mirrored) and strategy.num_replicas_in_sync > 1:
+        lowered, why = 1, (f"Keras 3 cannot run several steps per execution under "
+                           f"{type(strategy).__name__} with {strategy.num_replicas_in_sync} "
+                           f"replicas (keras-team/keras#19246)")
+    else:
+        period = math.gcd(num_steps, save_freq) if isinstance(save_freq, int) else num_steps
+        lowered = max(d for d in range(1, k + 1) if period % d == 0)
+        why = ("a divisor of " + (f"the {num_steps} steps per epoch" if period == num_steps else
+                                  f"both the {num_steps} steps per epoch and save_freq "
+                                  f"{save_freq}"))
+    if lowered != k:
+        if given:
+            print(f"zoo.training: steps_per_execution {k} -> {lowered}, {why}", flush=True)
+        compile_kwargs["steps_per_execution"] = lowered
     return compile_kwargs
 
 
@@ -309,7 +351,8 @@ def _train_stage(model, make_dataset, num_steps, workdir, name, epochs, learning
             return merged
         event = dict(guard.event)
         # The failed batch's place in the stage's stream (fit's own counts restart at resumes).
-        event["epoch"], event["batch"] = divmod(backup.position - 1, num_steps)
+        event["epoch"], event["batch"] = divmod(backup.position - 1 - event["steps_after"],
+                                                num_steps)
         restored = backup.restore()
         restored_step = restored["iterations"] if restored else None
         if lr_retry_factor and retries < lr_retries:
