@@ -229,7 +229,10 @@ def publish_command():
 def index(summaries):
     from zoo import experiment
 
-    headers = ["model", "class", "latent", "rec. error", "NLL", "bits/dim", "active",
+    samples = sorted({s["score"]["num_importance_samples"] for s in summaries.values()
+                      if s.get("score")})
+    k = "/".join(map(str, samples)) or "—"
+    headers = ["model", "class", "latent", "rec. error", f"NLL (K={k})", "bits/dim", "active",
                "NDB/K (K=100)", "FD-MNIST", "MB"]
     rows = [[f"[{name}]({name}/README.md)", s["model_class"], s["latent_dim"],
              s["metrics"]["reconstruction_error"], s["metrics"].get("nll"),
@@ -248,7 +251,11 @@ def index(summaries):
         "images = model.sample(16, seed=0)", "```", "",
         "Signatures: encode, decode, reconstruct, generate (serving_default), sample, and score "
         "(NLL and bits/dim, VAE family). TF Serving: `--model_base_path=$PWD/savedmodels/NAME`.",
-        ""])
+        "",
+        f"NLL and bits/dim: the `score` signature, importance-weighted with K = {k} samples "
+        "(fixed at export), nats of [0, 1]-scaled pixels. The reg-balance paper's Table 1 NLLs "
+        "use K = 5,000 and are on another scale (see `recipes.mnist_balance`'s results.md): "
+        "compare trends, not values.", ""])
 
 
 def publish(runs, out):
@@ -290,7 +297,7 @@ def publish(runs, out):
                    card(name, info, result, paper, config, seconds, checksums, size))
         summaries[name] = {"model_class": model.metadata["model_class"],
                            "latent_dim": model.metadata["latent_dim"], "metrics": result,
-                           "bytes": size}
+                           "bytes": size, "score": model.metadata.get("score")}
     write_text(os.path.join(staging, "README.md"), index(summaries))
     old = out.rstrip("/") + ".old"
     shutil.rmtree(old, ignore_errors=True)

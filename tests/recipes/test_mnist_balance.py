@@ -16,8 +16,11 @@ def test_mnist_balance_smoke_and_resume(tmp_path):
     assert "Ablation" in markdown
     results = json.loads((workdir / "results.json").read_text())["models"]
     assert 0 <= results["kappa_16"]["active_dims"] <= 16
+    assert all(isinstance(r["nll_train"], float) for r in results.values())
+    assert "not on the scale of ours" in markdown  # the NLL comparability note
     config = json.loads((workdir / "config.json").read_text())
     assert config["strategy"]["cpu_threads"] == "ops" and config["parallel_batches"] == 2
+    assert config["cpu"]["threads"] == "ops" and config["cpu"]["workload"] == "dense"
 
     again = run_recipe("mnist_balance", workdir, *speed)
     assert again.returncode == 0, again.stderr[-3000:]
