@@ -20,6 +20,8 @@ import nbformat
 import pytest
 from jupyter_client.kernelspec import KernelSpecManager
 
+pytestmark = pytest.mark.slow  # end to end in subprocesses: python -m pytest -m slow
+
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 COLAB = ROOT / "colab"
 _SPEC = importlib.util.spec_from_file_location("colab_execute", COLAB / "execute.py")

@@ -85,6 +85,7 @@ def test_features_on_random_images(torch_features):
                           torch_features(colour))
 
 
+@pytest.mark.slow
 def test_fid_on_real_digits_matches_the_reference(mnist_dir, torch_features):
     images, _ = data.load_numpy(f"idx:{mnist_dir}", "test[:24]")
     set_a, set_b = images[:12], images[12:]
@@ -116,6 +117,7 @@ def test_statistics_cache_is_keyed_on_the_images(tmp_path):
     assert len(os.listdir(tmp_path)) == 2
 
 
+@pytest.mark.slow
 def test_evaluation_fid_is_samples_against_training_statistics(tmp_path, monkeypatch):
     import keras
 

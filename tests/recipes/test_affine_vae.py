@@ -2,7 +2,11 @@
 
 import json
 
+import pytest
+
 from recipe_case import check_common, run_recipe
+
+pytestmark = pytest.mark.slow  # end to end in subprocesses: python -m pytest -m slow
 
 
 def test_affine_vae_smoke(tmp_path):

@@ -2,9 +2,13 @@
 
 import json
 
+import pytest
+
 from recipes import paper_values
 
 from recipe_case import check_common, run_recipe
+
+pytestmark = pytest.mark.slow  # end to end in subprocesses: python -m pytest -m slow
 
 
 def test_collapse_depth_smoke(tmp_path):

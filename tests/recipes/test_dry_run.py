@@ -45,6 +45,7 @@ def run(name, workdir, preset):
                           text=True, timeout=3600, env=env)
 
 
+@pytest.mark.slow
 def test_dry_run_reports_parameters_and_memory(tmp_path):
     result = run("affine_vae", tmp_path, "smoke")
     assert result.returncode == 0, result.stderr[-3000:]

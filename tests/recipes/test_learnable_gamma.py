@@ -6,6 +6,8 @@ import pytest
 
 from recipe_case import check_common, run_recipe
 
+pytestmark = pytest.mark.slow  # end to end in subprocesses: python -m pytest -m slow
+
 
 def test_learnable_gamma_smoke(tmp_path):
     workdir = tmp_path / "learnable_gamma"

@@ -14,6 +14,7 @@ def test_a_missing_idx_folder_gives_one_readable_line_and_no_workdir(tmp_path):
     assert not workdir.exists()
 
 
+@pytest.mark.slow
 def test_a_tfds_default_offline_stops_in_seconds_with_what_to_do(tmp_path):
     # The cpu preset of mnist_balance reads tfds:mnist; with no prepared copy in an empty
     # TFDS_DATA_DIR and no network here, the recipe stops before writing anything.

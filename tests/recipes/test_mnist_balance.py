@@ -3,7 +3,11 @@ its resume."""
 
 import json
 
+import pytest
+
 from recipe_case import check_common, run_recipe
+
+pytestmark = pytest.mark.slow  # end to end in subprocesses: python -m pytest -m slow
 
 
 def test_mnist_balance_smoke_and_resume(tmp_path):

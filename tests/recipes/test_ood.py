@@ -3,8 +3,11 @@
 import json
 
 import numpy as np
+import pytest
 
 from recipe_case import check_common, run_recipe
+
+pytestmark = pytest.mark.slow  # end to end in subprocesses: python -m pytest -m slow
 
 
 def test_ood_smoke_and_resume(tmp_path):

@@ -78,6 +78,7 @@ def finished(tmp_path_factory):
     return workdir
 
 
+@pytest.mark.slow
 def test_quickstart_rerun_with_other_units_is_refused(finished):
     before = (finished / "config.json").read_text()
     result = run_quickstart(finished, "--epochs=1,1,1", "--units=32")
@@ -87,6 +88,7 @@ def test_quickstart_rerun_with_other_units_is_refused(finished):
     assert (finished / "config.json").read_text() == before
 
 
+@pytest.mark.slow
 def test_quickstart_rerun_with_the_same_settings_keeps_version_and_wall_time(finished):
     metrics = json.loads((finished / "metrics.json").read_text())
     result = run_quickstart(finished, "--epochs=1,1,1")
@@ -97,6 +99,7 @@ def test_quickstart_rerun_with_the_same_settings_keeps_version_and_wall_time(fin
     assert again["test_reconstruction_error"] == metrics["test_reconstruction_error"]
 
 
+@pytest.mark.slow
 def test_quickstart_rerun_removes_a_stale_export_staging_folder(finished):
     stale = finished / "saved_model" / ".tmp-export-2-999999999-abc"
     stale.mkdir()
@@ -106,6 +109,7 @@ def test_quickstart_rerun_removes_a_stale_export_staging_folder(finished):
     assert sorted(os.listdir(finished / "saved_model")) == ["1"]
 
 
+@pytest.mark.slow
 def test_quickstart_epochs_of_the_wrong_length_are_named(tmp_path):
     result = run_quickstart(tmp_path / "w", "--epochs=1,1")
     assert result.returncode != 0

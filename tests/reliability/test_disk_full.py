@@ -41,6 +41,7 @@ def small_disk(tmp_path):
     subprocess.run(["umount", str(folder)], check=False)
 
 
+@pytest.mark.slow
 def test_quickstart_on_a_full_disk_exits_with_status_1(small_disk):
     # Default network widths: its backups overflow 20 MB within the first stage.
     result = subprocess.run([sys.executable, "-m", "recipes.quickstart",

@@ -4,6 +4,8 @@ and a rerun with another learning rate is refused instead of reloading them fore
 
 import os
 
+import pytest
+
 from quickstart_runner import run_quickstart
 from zoo.training.guard import EARLY_STEPS, describe
 
@@ -26,6 +28,7 @@ def test_late_or_first_stage_divergence_keeps_the_learning_rate_advice():
         assert "lower the learning rate" in message and "likely cause" not in message
 
 
+@pytest.mark.slow
 def test_quickstart_trap_is_named_and_a_rerun_with_another_rate_is_refused(tmp_path):
     broken = run_quickstart(tmp_path, "--learning_rate=1e4", "--epochs=3,3,3")
     assert broken.returncode != 0

@@ -37,6 +37,7 @@ def test_a_garbage_keras_file_is_named(tmp_path):
         evaluation.load_model(str(tmp_path / "missing.keras"))
 
 
+@pytest.mark.slow
 def test_recipe_bad_overrides_are_named_before_training(tmp_path):
     result = run_recipe("recipes.mnist_balance", tmp_path / "a", "--override=kappas=")
     assert result.returncode != 0 and "kappas is empty" in result.stderr, result.stderr[-2000:]
@@ -52,6 +53,7 @@ def test_recipe_bad_overrides_are_named_before_training(tmp_path):
     assert "range() arg 3" not in result.stderr
 
 
+@pytest.mark.slow
 def test_recipe_rerun_with_other_data_is_refused_before_touching_the_workdir(tmp_path):
     """The same command with another --data: refused naming `data`, config.json unchanged."""
     images = (np.random.RandomState(0).rand(200, 8, 8) * 255).astype(np.uint8)

@@ -40,6 +40,7 @@ def test_a_second_process_is_refused_and_told_the_holders_pid(tmp_path):
         holder.wait()
 
 
+@pytest.mark.slow
 def test_a_lock_left_by_kill_9_does_not_block(tmp_path):
     holder = hold(tmp_path)
     os.kill(holder.pid, signal.SIGKILL)
@@ -56,6 +57,7 @@ def test_a_lock_left_by_kill_9_does_not_block(tmp_path):
         files.unlock_workdir(tmp_path)
 
 
+@pytest.mark.slow
 def test_a_workdir_that_is_a_file_is_named(tmp_path):
     path = tmp_path / "results"
     path.write_text("not a folder")
@@ -66,6 +68,7 @@ def test_a_workdir_that_is_a_file_is_named(tmp_path):
     assert "FileExistsError" not in result.stderr
 
 
+@pytest.mark.slow
 def test_two_quickstarts_on_one_workdir(tmp_path):
     first = start_quickstart(tmp_path, "--epochs=200,1,1", log=tmp_path.parent / "first.log")
     try:

@@ -15,6 +15,7 @@ import json
 
 import keras
 import numpy as np
+import pytest
 
 from quickstart_runner import h5_arrays, run_quickstart, start_quickstart, stop, wait_for
 from tiny_models import tiny_vae
@@ -33,6 +34,7 @@ def backup_position(workdir, stage):
     return state if state["position"] > 0 else None
 
 
+@pytest.mark.slow
 def test_sigkill_mid_stage_then_rerun_matches_an_uninterrupted_run(tmp_path):
     reference_dir, killed_dir = tmp_path / "reference", tmp_path / "killed"
     reference = start_quickstart(reference_dir, *FLAGS, log=tmp_path / "reference.log")
