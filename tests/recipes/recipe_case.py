@@ -33,3 +33,37 @@ def check_common(workdir, result, pngs, models=(), paper_numbers=()):
     for number in paper_numbers:
         assert number in markdown, number
     return markdown
+
+
+# Imports a recipe (its presets read $ZOO_MNIST_DIR / $ZOO_FASHION_MNIST_DIR at import) with
+# each of the given environments, dropping the flags it defined in between, and prints the
+# resolved presets: what the recipe would run, without training anything.
+_PRESET_SCRIPT = """
+import importlib, json, os, sys
+from absl import flags
+import zoo.experiment
+name, runs = sys.argv[1], json.loads(sys.argv[2])
+base = set(flags.FLAGS)
+configs = []
+for preset, env in runs:
+    for flag in set(flags.FLAGS) - base:
+        delattr(flags.FLAGS, flag)
+    sys.modules.pop("recipes." + name, None)
+    for key in ("ZOO_MNIST_DIR", "ZOO_FASHION_MNIST_DIR"):
+        os.environ.pop(key, None)
+    os.environ.update(env)
+    module = importlib.import_module("recipes." + name)
+    configs.append(zoo.experiment.resolve(module.PRESETS, preset))
+print(json.dumps(configs))
+"""
+
+
+def preset_configs(name, runs):
+    """The resolved presets of recipe `name` for `runs`, (preset, environment) pairs (the
+    environment sets $ZOO_MNIST_DIR / $ZOO_FASHION_MNIST_DIR or leaves them unset), computed
+    in one subprocess."""
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    result = subprocess.run([sys.executable, "-c", _PRESET_SCRIPT, name, json.dumps(runs)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=300, env=env)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])

@@ -5,8 +5,9 @@ import json
 import pytest
 
 from recipes import paper_values
+from zoo.data import idx
 
-from recipe_case import check_common, run_recipe
+from recipe_case import check_common, preset_configs, run_recipe
 
 pytestmark = pytest.mark.slow  # end to end in subprocesses: python -m pytest -m slow
 
@@ -27,3 +28,14 @@ def test_collapse_depth_smoke(tmp_path):
     assert 0 <= vae["active_dims"] <= 4 and vae["gamma"] > 0
     assert "gamma" not in results["fc_d1_ae"]
     assert results["fc_d1_ae"]["train_reconstruction_error"] > 0
+
+
+def test_cpu_fashion_preset_is_cpu_on_fashion_mnist(fashion_dir):
+    default, local, cpu = preset_configs(
+        "collapse_depth", [("cpu_fashion", {}),
+                           ("cpu_fashion", {"ZOO_FASHION_MNIST_DIR": str(fashion_dir)}),
+                           ("cpu", {})])
+    assert default["data"] == "idx:../shared/data/fashion_mnist"  # relative: no machine path
+    assert idx.identify_spec(local["data"]) == "fashion_mnist"  # the paper's data, by checksum
+    assert local["families"]["fc"]["depths"] == list(paper_values.USUAL_SUSPECTS_DEPTHS["fc"])
+    assert {**local, "data": cpu["data"], "preset": "cpu"} == cpu
