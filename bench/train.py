@@ -1,6 +1,6 @@
 r"""Benchmark: training samples/s and achieved FLOP/s against this machine's matmul roofline.
 
-    python -m bench.train                      # about 15 minutes on 2 cores
+    python -m bench.train                      # about 25 minutes on 2 cores
     python -m bench.train --models=mlp_vae --configs=default,recipe --batch_sizes=20
 
 Models (batches of 20 and 128, `--batch_sizes`; Adam): the reg-balance paper's MNIST MLP GaussianVAE
