@@ -66,6 +66,7 @@ def test_evaluate_an_exported_saved_model(tmp_path):
     assert "K=4" in results["nll"]["convention"] and np.isfinite(results["nll"]["value"])
 
 
+@pytest.mark.slow
 def test_evaluate_command_line(saved_tiny_vae, tmp_path):
     import os
     import subprocess

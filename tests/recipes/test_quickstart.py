@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 from PIL import Image
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -18,6 +19,7 @@ def run_quickstart(workdir):
         cwd=ROOT, capture_output=True, text=True, timeout=300)
 
 
+@pytest.mark.slow
 def test_quickstart_writes_every_output_and_resumes(tmp_path):
     workdir = tmp_path / "quickstart"
     first = run_quickstart(workdir)

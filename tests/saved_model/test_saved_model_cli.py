@@ -9,6 +9,8 @@ import pytest
 
 from zoo.saved_model import load
 
+pytestmark = pytest.mark.slow  # the saved_model_cli program in subprocesses
+
 SAVED_MODEL_CLI = Path(sys.executable).with_name("saved_model_cli")
 
 

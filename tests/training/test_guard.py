@@ -95,6 +95,7 @@ def test_a_huge_learning_rate_diverges_and_a_retry_recovers(tmp_path):
     assert all(np.all(np.isfinite(v.numpy())) for v in model.weights)
 
 
+@pytest.mark.slow
 def test_the_quickstart_stops_with_the_message_and_exports_nothing(tmp_path):
     result = run_quickstart(tmp_path, "--epochs=1,1,1", "--learning_rate=1e6")
     assert result.returncode != 0
