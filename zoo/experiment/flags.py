@@ -182,10 +182,10 @@ def configure(presets, validate=None):
     _RUN_START[0] = time.time()
     files.exit_cleanly_on_disk_full()
     # Thread pools and strategy first (the pools are fixed, and multiworker must start, before
-    # any TF op), for the networks of the preset as overridden.
-    preset = apply_overrides(presets[f.preset], f.override) if f.preset in presets else {}
-    workload = _WORKLOAD[0](preset) if callable(_WORKLOAD[0]) else _WORKLOAD[0]
-    batch_size = preset.get("batch_size")
+    # any TF op), for the networks of the resolved config.
+    config = resolve(presets, f.preset, data=f.data, seed=f.seed, overrides=f.override)
+    workload = _WORKLOAD[0](config) if callable(_WORKLOAD[0]) else _WORKLOAD[0]
+    batch_size = config.get("batch_size")
     strategy = strategies.from_flags(workload=workload,
                                      batch_size=batch_size if isinstance(batch_size, int)
                                      else None)
@@ -198,8 +198,7 @@ def configure(presets, validate=None):
     if workdir != chief_dir:
         atexit.register(strategies.remove_worker_dir, workdir, chief_dir)
     _RUN_SCOPE.enter_context(strategy.scope())  # everything the recipe builds from here on
-    config = resolve(presets, f.preset, data=f.data, seed=f.seed, workdir=workdir,
-                     overrides=f.override)
+    config["workdir"] = os.fspath(workdir)
     if f.dry_run:
         config = dry_run.prepare(config, _DRY_RUN)
     check_data_available(config["data"])  # before anything is written into the workdir
