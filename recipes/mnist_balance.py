@@ -8,16 +8,22 @@ The paper's MLP (`zoo.builders.mlp_vae`: 6 tanh dense layers of 200 in the encod
 blocks of 2 layers in the decoder, affine skip z -> x, learnable gamma) is trained for every
 latent size kappa; test reconstruction error, NLL (IWAE) on test and on training images, and
 active dims (Burda et al., on the test set, ddof 0) go into a table beside the paper's (whose
-NLL is on another scale: see NLL_SCALE_NOTE, written into results.md). The ablation trains the same deep
-model without skip connections. The paper (section 6) says "if we remove the skip
-connections, this relatively deep model completely over-regularizes": the skip connections of
+NLL is on another scale: see `recipes._table1_mlp.NLL_SCALE_NOTE`, written into results.md).
+The ablation trains the same deep model without skip connections. The paper (section 6)
+says "if we remove the skip connections, this relatively deep model completely
+over-regularizes": the skip connections of
 that model are the decoder's residual blocks, so `no_skip` removes them and the affine skip
 (a plain 7-layer tanh decoder); `no_affine_skip` keeps the residual blocks and drops only
 eq. 5's W_x z.
 
-Presets: `paper` (IWAE schedule: batch 20, lr 1e-3 * 10^(-i/7) for 3^i epochs, i = 0..7, 3,280
-epochs; IWAE K = 5000 on the whole test set), `cpu` (batch 100, 8 rounds of 4 epochs = 32 epochs
-per model, K = 500 on 1,000 test images; about 25-35 min on 2 cores for 7 models), `smoke`
+gamma is learned as log sigma_x (`gamma_parameterization="std"`, the two-stage reference code's
+choice and the zoo's default since `recipes.mnist_budget` measured it against log gamma);
+`--override=gamma_parameterization=variance` learns log gamma, `--override=gamma=analytic`
+sets gamma to the batch optimum (the calibrated-decoder VAE).
+
+Presets: `paper` (IWAE schedule: batch 20, lr 1e-3 * 10^(-i/7) for 3^i epochs, i = 0..7,
+3,280 epochs; IWAE K = 5000 on the whole test set), `cpu` (batch 100, 8 rounds of 4 epochs =
+32 epochs per model, K = 500 on 1,000 test images; about 25-35 min on 2 cores for 7 models), `smoke`
 (seconds, sklearn:digits). On a CPU these MLPs train with one thread per op and the batch in
 two independent halves (`zoo.runtime.cpu`'s plan for dense networks, printed at the start; set
 `--cpu_threads=tf` or `--override=parallel_batches=1` to change it).
@@ -31,22 +37,15 @@ import os
 from absl import app
 
 from recipes import paper_values
+from recipes import _table1_mlp as table1
 from zoo import experiment
 
-PAPER = {
-    "data": "tfds:mnist", "kappas": [50, 100, 200, 400, 784],
-    "ablations": ["no_skip", "no_affine_skip"], "ablation_kappa": 200,
-    "units": 200, "encoder_depth": 6, "decoder_blocks": 3,
-    "batch_size": 20, "learning_rate": 1e-3, "rounds": 8, "epochs_per_round": None,
-    "iwae_samples": 5000, "eval_images": 10000, "steps_per_execution": 10,
-    "parallel_batches": "auto",
-}
-CPU = {**PAPER, "batch_size": 100, "epochs_per_round": [4, 4, 4, 4, 4, 4, 4, 4],
-       "iwae_samples": 500, "eval_images": 1000, "steps_per_execution": 50}
-SMOKE = {**CPU, "data": "sklearn:digits", "kappas": [4, 16], "ablations": ["no_skip"],
-         "ablation_kappa": 16, "units": 16, "encoder_depth": 2, "decoder_blocks": 1,
-         "rounds": 2, "epochs_per_round": [1, 1], "iwae_samples": 10, "eval_images": 50,
-         "steps_per_execution": 5}
+PAPER = {**table1.PAPER, "kappas": [50, 100, 200, 400, 784],
+         "ablations": ["no_skip", "no_affine_skip"], "ablation_kappa": 200,
+         "epochs_per_round": None}
+CPU = {**PAPER, **table1.CPU, "epochs_per_round": [4, 4, 4, 4, 4, 4, 4, 4]}
+SMOKE = {**CPU, **table1.SMOKE, "kappas": [4, 16], "ablations": ["no_skip"],
+         "ablation_kappa": 16, "epochs_per_round": [1, 1]}
 PRESETS = {"paper": PAPER, "cpu": CPU, "smoke": SMOKE}
 # --dry_run: one epoch of two steps per model and stage, small evaluations.
 DRY_RUN = {"rounds": 1, "epochs_per_round": [1], "iwae_samples": 2, "eval_images": 100}
@@ -54,82 +53,8 @@ experiment.define_flags(PRESETS, default_workdir="runs/mnist_balance", dry_run=D
                          workload="dense")
 
 
-NLL_SCALE_NOTE = (
-    "**The paper's NLL is not on the scale of ours; compare the trend over kappa, not the "
-    "values.** With gamma at its optimum R/d (R the reconstruction error, d = 784), the "
-    "reconstruction term alone is (d/2)(1 + ln(2 pi R/d)), about -871 nats at the paper's own "
-    "R = 4.98 (kappa 100), yet the paper reports NLL -315: its NLLs imply 290-560 nats of KL "
-    "with only 10-22 active dimensions. A likely reading is a gamma or an evaluation taken on "
-    "training data; we report the NLL on test images and on as many training images, and do "
-    "not call the difference to the paper a budget gap.")
-
-
 def model_names(config):
     return [f"kappa_{k}" for k in config["kappas"]] + list(config["ablations"])
-
-
-def build_model(config, name, input_shape):
-    from zoo import builders, networks
-
-    kwargs = dict(units=config["units"], encoder_depth=config["encoder_depth"],
-                  decoder_blocks=config["decoder_blocks"], seed=config["seed"])
-    if name.startswith("kappa_"):
-        return builders.mlp_vae(input_shape, latent_dim=int(name[6:]), **kwargs)
-    kappa = config["ablation_kappa"]
-    if name == "no_affine_skip":
-        return builders.mlp_vae(input_shape, latent_dim=kappa, affine_skip=False, **kwargs)
-    if name == "no_skip":
-        import zoo
-
-        # The residual decoder with its Add layers (and the affine skip) removed: Dense(units)
-        # then 2 layers per block, all tanh.
-        return zoo.GaussianVAE(
-            networks.mlp_encoder(input_shape, 2 * kappa, units=config["units"],
-                                 depth=config["encoder_depth"]),
-            networks.mlp_decoder(kappa, input_shape, units=config["units"],
-                                 depth=1 + 2 * config["decoder_blocks"], activation="tanh"),
-            affine_skip=False, seed=config["seed"])
-    raise ValueError(f"unknown model {name!r}")
-
-
-def train_and_evaluate(config, name, x_test, x_train):
-    """Train one model in its sub-workdir (resumable) and return its cached test metrics."""
-    import numpy as np
-
-    from zoo import metrics, training
-
-    steps = experiment.batches_per_epoch(config["data"], config["batch_size"])
-    schedule, epochs = training.iwae_schedule(
-        steps, config["rounds"], config["epochs_per_round"], config["learning_rate"])
-
-    def evaluate(model, run):
-        images = experiment.held_out(x_test, config["eval_images"])
-        log_px = metrics.iwae_log_likelihood(model, images, num_samples=config["iwae_samples"],
-                                             seed=config["seed"])
-        train_images = experiment.held_out(x_train, config["eval_images"])
-        log_px_train = metrics.iwae_log_likelihood(model, train_images,
-                                                   num_samples=config["iwae_samples"],
-                                                   seed=config["seed"])
-        return {
-            "model": name,
-            "kappa": int(model.latent_dim),
-            "reconstruction_error": metrics.reconstruction_error(model, x_test),
-            "nll": float(-np.mean(log_px)),
-            "nll_train": float(-np.mean(log_px_train)),
-            "active_dims": metrics.active_units(model, x_test),
-            "gamma": float(model.gamma),
-            "epochs": epochs,
-            "train_seconds": run.train_seconds,
-            "evaluation": (f"reconstruction error and active dims on all {len(x_test)} test "
-                           f"images (active: Cov(E_q[z]) > 0.01, ddof 0); NLL = -mean IWAE "
-                           f"log p(x), K = {config['iwae_samples']}, {len(images)} random test "
-                           f"images (NLL train: as many random training images), nats, data "
-                           f"in [0, 1]"),
-        }
-
-    return experiment.train_model(
-        config, name, lambda: build_model(config, name, x_test.shape[1:]), evaluate,
-        train_data=config["data"], epochs=epochs, learning_rate=schedule)
 
 
 def plot(config, results, path):
@@ -170,7 +95,7 @@ def main(argv):
     config = experiment.configure(PRESETS, validate=check_config)
     x_test, _ = data.load_numpy(config["data"], "test")
     x_train, _ = data.load_numpy(config["data"], "train")
-    results = {name: train_and_evaluate(config, name, x_test, x_train)
+    results = {name: table1.train_and_evaluate(config, name, x_test, x_train)
                for name in model_names(config)}
     plot(config, results, os.path.join(config["workdir"], "kappa_sweep.png"))
 
@@ -198,7 +123,7 @@ def main(argv):
         "epochs), K = 5000 on the test set." + (
             "" if config["preset"] == "paper" else
             f" Ours: the `{config['preset']}` preset's shortened budget."),
-        NLL_SCALE_NOTE,
+        table1.NLL_SCALE_NOTE,
         "## Ablation: the same deep model without skip connections",
         ablation,
         "`no_skip`: residual blocks and affine skip removed (plain tanh MLP decoder); "

@@ -1,26 +1,31 @@
-r"""Rebuild savedmodels/ from scratch: train the published MNIST models with the project's
-recipes, measure every export the way users will load it, and write the model cards.
+r"""Rebuild savedmodels/: train the published MNIST models with the project's recipes, measure
+every export the way users will load it, and write the model cards.
 
     python -m recipes.publish_savedmodels --data=idx:../shared/data/mnist
     python -m recipes.publish_savedmodels --data=tfds:mnist --runs=runs/publish --out=savedmodels
+    python -m recipes.publish_savedmodels --data=idx:../shared/data/mnist --models=mnist_vae
+
+`--models` republishes only the named models (and runs only their recipes): the other models'
+folders are kept as they are, and the index is rebuilt from every model's card.
 
 Three recipe runs (their `--workdir`s under --runs; re-running skips finished models, so an
 interrupted publish resumes) give the five models:
 
 - `mnist_vae`: `recipes.mnist_balance`, kappa 100 only (reg-balance Table 1's MLP: learnable
-  gamma, residual decoder, affine skip).
+  gamma, residual decoder, affine skip), 320 epochs (8 rounds of 40; the longest budget of
+  `recipes.mnist_budget`'s cpu preset, whose run of this model is the same training).
 - `mnist_two_stage`: `recipes.two_stage`, one seed, the InfoGAN-style network at width 0.25 and a
   256-unit second stage (the paper's widths give a 50 MB export), 20 + 40 epochs.
 - `mnist_vaeplus`, `mnist_wae_mmd`, `mnist_ae`: one `recipes.celeba_vaeplus` run on MNIST with
   256-unit networks (VAE+, the WAE-MMD built on its AE, and that AE of stage 0 alone).
 
-Each export is measured as users load it (`zoo.experiment.evaluation`, the code of `recipes.evaluate`) on
-the MNIST test set (`card.json`): reconstruction error (all 10,000 images and a seeded random
-1,000), NLL and bits/dim from the `score` signature and active units (VAE family), NDB / K (K =
-100) and the MNIST-classifier Frechet distance of 10,000 samples. `golden.json` holds the
-decoding of fixed latent vectors, which the tests compare. Everything is written into
-`<out>.tmp` and swapped in at the end, so a failed publish leaves the previous savedmodels/
-untouched.
+Each export is measured as users load it (`zoo.experiment.evaluation`, the code of
+`recipes.evaluate`) on the MNIST test set (`card.json`): reconstruction error (all 10,000
+images and a seeded random 1,000), NLL and bits/dim from the `score` signature and active units
+(VAE family), NDB / K (K = 100) and the MNIST-classifier Frechet distance of 10,000 samples.
+`golden.json` holds the decoding of fixed latent vectors, which the tests compare. Everything
+is written into `<out>.tmp` and swapped in at the end, so a failed publish leaves the previous
+savedmodels/ untouched.
 """
 
 import hashlib
@@ -39,7 +44,10 @@ from zoo.files import write_json, write_text
 
 flags.DEFINE_string("data", "tfds:mnist", "MNIST source (zoo.data spec), e.g. idx:DIR.")
 flags.DEFINE_string("runs", "runs/publish", "Work folder of the recipe runs.")
-flags.DEFINE_string("out", "savedmodels", "The published folder, rebuilt from scratch.")
+flags.DEFINE_string("out", "savedmodels", "The published folder (the models not in --models "
+                    "are kept).")
+flags.DEFINE_list("models", None, "Republish only these models (default: all); the others' "
+                  "folders in --out are kept.")
 FLAGS = flags.FLAGS
 
 VERSION = 1
@@ -49,7 +57,8 @@ SUBSET, SUBSET_SEED = 1000, 0
 NUM_GENERATED, NDB_BINS, NDB_TRAIN = 10000, 100, 20000
 
 RUNS = {
-    "mnist_balance": ["--preset=cpu", "--override=kappas=[100]", "--override=ablations=[]"],
+    "mnist_balance": ["--preset=cpu", "--override=kappas=[100]", "--override=ablations=[]",
+                      "--override=epochs_per_round=40,40,40,40,40,40,40,40"],
     "two_stage": ["--preset=cpu", "--override=seeds=[0]", "--override=width=0.25",
                   "--override=second_units=256", "--override=epochs.1=20",
                   "--override=epochs.2=40", "--override=halve_every.1=8",
@@ -95,10 +104,21 @@ MODELS = {
 EXPORT_FOLDER = {"mnist_ae": "data_ae"}
 
 
-def run_recipes(runs):
-    """Run (or resume) every recipe; returns {recipe: seconds of this call}."""
+def chosen_models():
+    """The models to publish: --models, or all; an unknown name is refused."""
+    names = FLAGS.models or list(MODELS)
+    unknown = sorted(set(names) - set(MODELS))
+    if unknown:
+        raise ValueError(f"unknown model(s) {unknown}; choose from {sorted(MODELS)}")
+    return [name for name in MODELS if name in names]
+
+
+def run_recipes(runs, names):
+    """Run (or resume) the recipes of the models `names`; returns {recipe: seconds of this
+    call}."""
     seconds = {}
-    for recipe, args in RUNS.items():
+    for recipe in dict.fromkeys(MODELS[name][0] for name in names):
+        args = RUNS[recipe]
         command = [sys.executable, "-m", f"recipes.{recipe}", f"--data={FLAGS.data}",
                    f"--workdir={os.path.join(runs, recipe)}", *args]
         print(f"publish: {' '.join(command[1:])}", flush=True)
@@ -180,7 +200,8 @@ METRIC_ROWS = (
     ("ndb_100", "NDB / K, K = 100 (10,000 samples; bins on 20,000 training images)"),
     ("ndb_100_held_out_real", "NDB / K of the 10,000 real test images (the floor)"),
     ("fd_mnist", "Frechet distance, MNIST classifier features (10,000 samples; not FID)"),
-    ("fid", "FID (not computed here: no Inception graph)"),
+    ("fid", "FID (not computed for the cards: 10,000 Inception-v3 passes take about an hour on "
+            "2 CPU cores; `recipes.two_stage` computes it)"),
 )
 
 
@@ -203,8 +224,9 @@ def card(name, info, metrics_, paper, config, seconds, checksums, size):
         f"{(info.get('score') or {}).get('num_importance_samples')})"
         + ("; the paper's NLL uses K = 5,000." if "nll" in paper else ".")
         if "nll" in metrics_ else "No likelihood: this model has no `score` signature.",
-        ("Paper values: the paper's own training budget (about 100 times ours)"
-         + ("; its FID uses Inception features, not computed here (no Inception graph)."
+        ("Paper values: the paper's own training budget (longer than ours: compare the recipe "
+         "command below with the paper's schedule)"
+         + ("; its FID uses Inception features, not computed for the cards (see the FID row)."
             if "fid" in paper else ".")) if paper
         else "The papers report no MNIST value for this model.", "",
         "![64 samples](samples.png)", "",
@@ -242,9 +264,10 @@ def index(summaries):
     return "\n".join([
         "# Published SavedModels", "",
         "Pretrained on MNIST (28 x 28 x 1, pixels / 255) by the project's recipes; rebuilt "
-        f"from scratch by `{publish_command()}` (or `--data=tfds:mnist`). Metrics on the "
-        "MNIST test set; each model's README.md has the details, the paper's values and the "
-        "exact commands.", "",
+        "by `python -m recipes.publish_savedmodels --data=idx:../shared/data/mnist` (or "
+        "`--data=tfds:mnist`; `--models=NAME` republishes one model and keeps the others). "
+        "Metrics on the MNIST test set; each model's README.md has the details, the paper's "
+        "values and the exact commands.", "",
         experiment.markdown_table(headers, rows), "",
         "```python", "import zoo", 'model = zoo.load("savedmodels/mnist_vae")  # or '
         'tf.saved_model.load("savedmodels/mnist_vae/1")',
@@ -258,46 +281,71 @@ def index(summaries):
         "compare trends, not values.", ""])
 
 
-def publish(runs, out):
+def summary(folder):
+    """The index row's facts of a published model folder (its export and card.json)."""
     import zoo
-    from zoo import data, plots
+
+    model = zoo.load(folder)
+    with open(os.path.join(folder, "card.json"), encoding="utf-8") as file:
+        metrics_ = json.load(file)["metrics"]
+    return {"model_class": model.metadata["model_class"],
+            "latent_dim": model.metadata["latent_dim"], "metrics": metrics_,
+            "bytes": folder_bytes(os.path.join(folder, str(VERSION))),
+            "score": model.metadata.get("score")}
+
+
+def publish_model(name, runs, staging, x_test, checksums):
+    """Copy one model's latest export into `staging`/name and write its card, golden values
+    and sample grid."""
+    import zoo
+    from zoo import plots
+
+    recipe, folder, stages, description, paper = MODELS[name]
+    workdir = os.path.join(runs, recipe)
+    model_dir = os.path.join(workdir, "models", folder)
+    export_root = os.path.join(workdir, "models", EXPORT_FOLDER.get(name, folder), "saved_model")
+    latest = max(int(v) for v in os.listdir(export_root) if v.isdigit())
+    target = os.path.join(staging, name, str(VERSION))
+    shutil.copytree(os.path.join(export_root, str(latest)), target)
+    print(f"publish: measuring {name}", flush=True)
+    result, generated = measure(os.path.join(staging, name), x_test)
+    model = zoo.load(os.path.join(staging, name))
+    with open(os.path.join(workdir, "config.json"), encoding="utf-8") as file:
+        config = json.load(file)
+    info = dict(model.metadata, description=description)
+    seconds = training_seconds(model_dir, stages)
+    write_json(os.path.join(staging, name, "card.json"),
+               {"name": name, "version": VERSION, "metrics": result, "paper": paper,
+                "training_seconds": seconds, "data": FLAGS.data,
+                "data_sha256": checksums, "recipe_command": config.get("command"),
+                "subset": {"count": SUBSET, "seed": SUBSET_SEED},
+                # The model-card fields KerasHub's metadata.json and Kaggle cards carry.
+                **{key: model.metadata.get(key) for key in CARD_METADATA}})
+    write_json(os.path.join(staging, name, "golden.json"), golden(model))
+    plots.save_image_grid(generated, os.path.join(staging, name, "samples.png"), columns=8)
+    write_text(os.path.join(staging, name, "README.md"),
+               card(name, info, result, paper, config, seconds, checksums,
+                    folder_bytes(target)))
+
+
+def publish(runs, out, names):
+    """Publish the models `names` into `out`, keeping its other models' folders; staged in
+    <out>.tmp and swapped in at the end."""
+    from zoo import data
 
     x_test, _ = data.load_numpy(FLAGS.data, "test")
     checksums = data_checksums(FLAGS.data)
     staging = out.rstrip("/") + ".tmp"
     shutil.rmtree(staging, ignore_errors=True)
-    summaries = {}
-    for name, (recipe, folder, stages, description, paper) in MODELS.items():
-        workdir = os.path.join(runs, recipe)
-        model_dir = os.path.join(workdir, "models", folder)
-        export_root = os.path.join(workdir, "models", EXPORT_FOLDER.get(name, folder),
-                                   "saved_model")
-        latest = max(int(v) for v in os.listdir(export_root) if v.isdigit())
-        target = os.path.join(staging, name, str(VERSION))
-        shutil.copytree(os.path.join(export_root, str(latest)), target)
-        print(f"publish: measuring {name}", flush=True)
-        result, generated = measure(os.path.join(staging, name), x_test)
-        model = zoo.load(os.path.join(staging, name))
-        with open(os.path.join(workdir, "config.json"), encoding="utf-8") as file:
-            config = json.load(file)
-        info = dict(model.metadata, description=description)
-        seconds = training_seconds(model_dir, stages)
-        size = folder_bytes(target)
-        write_json(os.path.join(staging, name, "card.json"),
-                   {"name": name, "version": VERSION, "metrics": result, "paper": paper,
-                    "training_seconds": seconds, "data": FLAGS.data,
-                    "data_sha256": checksums, "recipe_command": config.get("command"),
-                    "subset": {"count": SUBSET, "seed": SUBSET_SEED},
-                    # The model-card fields KerasHub's metadata.json and Kaggle cards carry.
-                    **{key: model.metadata.get(key) for key in CARD_METADATA}})
-        write_json(os.path.join(staging, name, "golden.json"), golden(model))
-        plots.save_image_grid(generated, os.path.join(staging, name, "samples.png"),
-                              columns=8)
-        write_text(os.path.join(staging, name, "README.md"),
-                   card(name, info, result, paper, config, seconds, checksums, size))
-        summaries[name] = {"model_class": model.metadata["model_class"],
-                           "latent_dim": model.metadata["latent_dim"], "metrics": result,
-                           "bytes": size, "score": model.metadata.get("score")}
+    os.makedirs(staging)
+    kept = [name for name in MODELS if name not in names
+            and os.path.isfile(os.path.join(out, name, "card.json"))]
+    for name in kept:
+        shutil.copytree(os.path.join(out, name), os.path.join(staging, name))
+    for name in names:
+        publish_model(name, runs, staging, x_test, checksums)
+    summaries = {name: summary(os.path.join(staging, name)) for name in MODELS
+                 if name in names or name in kept}
     write_text(os.path.join(staging, "README.md"), index(summaries))
     old = out.rstrip("/") + ".old"
     shutil.rmtree(old, ignore_errors=True)
@@ -306,15 +354,17 @@ def publish(runs, out):
     os.rename(staging, out)
     shutil.rmtree(old, ignore_errors=True)
     total = folder_bytes(out)
-    print(f"publish: wrote {out} ({total / 1e6:.1f} MB)", flush=True)
+    print(f"publish: wrote {out} ({total / 1e6:.1f} MB; republished {', '.join(names)}"
+          f"{'; kept ' + ', '.join(kept) if kept else ''})", flush=True)
     return summaries
 
 
 def main(argv):
     del argv
-    seconds = run_recipes(FLAGS.runs)
+    names = chosen_models()
+    seconds = run_recipes(FLAGS.runs, names)
     print(f"publish: recipe runs took {seconds} s", flush=True)
-    publish(FLAGS.runs, FLAGS.out)
+    publish(FLAGS.runs, FLAGS.out, names)
 
 
 if __name__ == "__main__":

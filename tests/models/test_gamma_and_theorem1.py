@@ -30,7 +30,7 @@ def test_learning_only_gamma_converges_to_the_per_dimension_mse():
     model.encoder.layers[-1].set_weights([kernel, bias])
     model.encoder.trainable = False
     model.decoder.trainable = False
-    assert [w.path for w in model.trainable_weights] == [model.log_gamma.path]
+    assert [w.path for w in model.trainable_weights] == [model.decoder_scale.path]
     model.compile(optimizer=keras.optimizers.SGD(0.02))
     model.fit(x, batch_size=64, epochs=300, verbose=0)
     mse = np.mean(np.sum((x - model.reconstruct(x).numpy()) ** 2, axis=1)) / 10

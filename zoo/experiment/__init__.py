@@ -3,8 +3,9 @@
 One module per job: `flags` (presets, `--override`, config.json), `workdir` (sub-workdirs,
 caches, export once, held-out subsets), `reports` (tables, results.md, figures), `runs`
 (`train_model`: train, evaluate and export one model, cached), `dry_run` (`--dry_run`: every
-model of a preset on synthetic stand-in data, two steps each) and `evaluation` (the papers'
-metrics of a trained or exported model).
+model of a preset on synthetic stand-in data, two steps each), `evaluation` (the papers'
+metrics of a trained or exported model) and `trends` (the budget at which a metric reaches a
+paper's value, measured or extrapolated).
 
 A recipe is a thin row of a paper's table (see `recipes/`). It holds its presets as plain dicts
 and calls `define_flags` at import time and `configure` in `main`:
@@ -59,11 +60,13 @@ from zoo.experiment.flags import (PRESET_NAMES, apply_overrides, configure, defi
 from zoo.experiment.reports import (comparison_table, fmt, markdown_table, pyplot, save_figure,
                                     write_results)
 from zoo.experiment.runs import Run, train_model
+from zoo.experiment.trends import budget_to_reach
 from zoo.experiment.workdir import (batches_per_epoch, cached_json, export_metadata, export_once,
                                     held_out, model_dir)
 
 __all__ = [
-    "PRESET_NAMES", "Run", "apply_overrides", "batches_per_epoch", "cached_json",
+    "PRESET_NAMES", "Run", "apply_overrides", "batches_per_epoch", "budget_to_reach",
+    "cached_json",
     "comparison_table", "configure", "define_flags", "export_metadata", "export_once", "fmt",
     "held_out", "markdown_table", "model_dir", "parse_value", "pyplot", "resolve",
     "save_figure", "split_overrides", "train_model", "write_results",
