@@ -141,17 +141,6 @@ def data_checksums(spec):
     return out
 
 
-def training_seconds(model_dir, stages):
-    """Seconds of training recorded by zoo.training in checkpoints/<stage>.json."""
-    folder = os.path.join(model_dir, "checkpoints")
-    total = 0.0
-    for name in sorted(os.listdir(folder)):
-        if name.endswith(".json") and (stages is None or name[:-5] in stages):
-            with open(os.path.join(folder, name), encoding="utf-8") as file:
-                total += json.load(file).get("seconds", float("nan"))
-    return round(total)
-
-
 NAMES = {"rec": "reconstruction_error", "nll": "nll", "bpd": "bits_per_dim",
          "au": "active_units", "ndb": "ndb_100", "fd_mnist": "fd_mnist"}
 
@@ -298,7 +287,7 @@ def publish_model(name, runs, staging, x_test, checksums):
     """Copy one model's latest export into `staging`/name and write its card, golden values
     and sample grid."""
     import zoo
-    from zoo import plots
+    from zoo import plots, training
 
     recipe, folder, stages, description, paper = MODELS[name]
     workdir = os.path.join(runs, recipe)
@@ -313,7 +302,7 @@ def publish_model(name, runs, staging, x_test, checksums):
     with open(os.path.join(workdir, "config.json"), encoding="utf-8") as file:
         config = json.load(file)
     info = dict(model.metadata, description=description)
-    seconds = training_seconds(model_dir, stages)
+    seconds = training.recorded_seconds(model_dir, stages)
     write_json(os.path.join(staging, name, "card.json"),
                {"name": name, "version": VERSION, "metrics": result, "paper": paper,
                 "training_seconds": seconds, "data": FLAGS.data,

@@ -12,6 +12,7 @@ The step counts must match exactly.
 """
 
 import json
+import time
 
 import keras
 import numpy as np
@@ -98,8 +99,15 @@ def test_an_interrupted_train_call_resumes_mid_epoch_exactly(tmp_path):
         pass
     state = json.loads((tmp_path / "resumed" / "backup" / "model" / "state.json").read_text())
     assert (state["position"], state["epoch"], state["step_in_epoch"]) == (16, 1, 4)
+    assert state["seconds"] > 0
+    # The training time recorded for the stage counts the processes before the resume: here
+    # the backup says 1,000 s.
+    state["seconds"] = 1000.0
+    (tmp_path / "resumed" / "backup" / "model" / "state.json").write_text(json.dumps(state))
     resumed = model()
+    start = time.time()
     training.train(resumed, dataset, tmp_path / "resumed", **kwargs)
+    assert 1000 < training.recorded_seconds(tmp_path / "resumed") <= 1000 + time.time() - start
     assert int(resumed.optimizer.iterations.numpy()) == 36
     for a, b in zip(reference.variables, resumed.variables):  # seed states and kl_step too
         np.testing.assert_array_equal(np.asarray(a.numpy()), np.asarray(b.numpy()), a.path)

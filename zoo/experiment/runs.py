@@ -13,7 +13,6 @@ A finished model is neither retrained nor re-evaluated: its results.json is retu
 import dataclasses
 import functools
 import os
-import time
 
 from zoo.experiment import workdir
 
@@ -23,8 +22,8 @@ class Run:
     """What `evaluate` gets besides the trained model.
 
     directory: <workdir>/models/<name>.
-    train_seconds: wall time of this process's training, or None when every stage had finished
-      in an earlier (interrupted) run.
+    train_seconds: seconds of training of every stage, summed over the processes that trained
+      it (`zoo.training.recorded_seconds`; a resumed run counts its earlier processes too).
     export_dir: the SavedModel folder once exported, else None.
     """
 
@@ -76,14 +75,12 @@ def train_model(config, name, build, evaluate, *, train_data, epochs, learning_r
             dataset = functools.partial(data.load, train_data, "train",
                                         batch_size=config["batch_size"], shuffle=True,
                                         seed=config["seed"], dequantize=dequantize)
-        start = time.time()
-        histories = training.train(
+        training.train(
             model, dataset, directory, epochs=epochs, learning_rate=learning_rate,
             callbacks=callbacks(directory) if callbacks else (), verbose=verbose,
             compile_kwargs={"steps_per_execution": config["steps_per_execution"]},
             parallel_batches=config.get("parallel_batches", "auto"))
-        trained = any(history is not None for history in histories.values())
-        run = Run(directory, round(time.time() - start, 1) if trained else None)
+        run = Run(directory, training.recorded_seconds(directory))
         result = evaluate(model, run)
         if run.export_dir is None:
             if callable(train_data):

@@ -2,6 +2,7 @@
 
 import glob
 import os
+import time
 
 import keras
 import numpy as np
@@ -35,7 +36,8 @@ class Backup(keras.callbacks.Callback):
     ```none
     state.json  {"position": batches of the stage's stream consumed, "epoch", "step_in_epoch",
                  "iterations": optimizer steps, "weights": file name, "seed_states": [...],
-                 "learning_rate", "lr_retries", "previous": the state before (or null)}
+                 "learning_rate", "lr_retries", "seconds": training seconds so far, summed
+                 over the processes that trained the stage, "previous": the state before}
     ```
     A kill at any point leaves `state.json` naming a complete file. The previous backup is kept
     (and used if the latest fails to load); older files and temporaries are removed.
@@ -56,6 +58,9 @@ class Backup(keras.callbacks.Callback):
         self.lr_retries = 0
         self._last_saved = 0
         self._last_batch = -1
+        self._seconds_before = 0.0  # of earlier processes, from the first restored state
+        self._resumed = False
+        self._start = time.time()
 
     @property
     def state_path(self):
@@ -66,6 +71,11 @@ class Backup(keras.callbacks.Callback):
         if not os.path.isfile(self.state_path):
             return None
         return read_json(self.state_path)
+
+    def training_seconds(self):
+        """Seconds of training of the stage: earlier processes' (from the backup this process
+        resumed) plus this process's since the backup was created."""
+        return self._seconds_before + (time.time() - self._start)
 
     def save(self):
         """Write a backup of the model at the current position (crash-safe)."""
@@ -88,6 +98,7 @@ class Backup(keras.callbacks.Callback):
             "seed_states": [np.asarray(v.numpy()).tolist() for v in seed_states(model)],
             "learning_rate": self.learning_rate,
             "lr_retries": self.lr_retries,
+            "seconds": round(self.training_seconds(), 1),
             "previous": previous,
         }
         write_json(self.state_path, state)
@@ -126,6 +137,9 @@ class Backup(keras.callbacks.Callback):
             self.position = self._last_saved = candidate["position"]
             self.learning_rate = candidate.get("learning_rate")
             self.lr_retries = candidate.get("lr_retries", 0)
+            if not self._resumed:  # a divergence retry's restore keeps the time spent since
+                self._seconds_before = candidate.get("seconds", 0.0)
+                self._start, self._resumed = time.time(), True
             return candidate
         raise OSError(f"no backup in {self.directory} could be loaded: {'; '.join(errors)}")
 

@@ -7,7 +7,8 @@ multi-stage one (`TwoStageVAE`, `VAEPlus`) in order, writing into `workdir`:
     tensorboard/<stage>/             loss terms (loss, reconstruction, kl, gamma, mmd) per epoch
     backup/<stage>/                  in-progress backup of the stage (see `Backup`)
     checkpoints/<stage>.json         how the finished stage was trained (steps, learning rate,
-                                     seconds of training in the process that finished it)
+                                     seconds of training summed over the processes that
+                                     trained it; `recorded_seconds`)
     checkpoints/<stage>.weights.h5   weights when the stage finished (written last)
 
 Re-running the same call resumes, also after `kill -9`: finished stages are loaded, not
@@ -32,6 +33,7 @@ stage; the model is restored to the last good backup and `TrainingDiverged` is r
 the factor (at most `lr_retries` times).
 """
 
+import json
 import math
 import os
 import shutil
@@ -209,7 +211,6 @@ def _train_stages(model, make_dataset, workdir, epochs, learning_rate, validatio
         _say(verbose, f"{what}: {per_stage(epochs, stage)} epochs of {num_steps} steps")
         if stage is not None:
             model.set_stage(stage)
-        start = time.time()
         histories[name] = _train_stage(
             model, make_dataset, num_steps, workdir, name, per_stage(epochs, stage),
             per_stage(learning_rate, stage), validation_data, callbacks, verbose,
@@ -221,11 +222,27 @@ def _train_stages(model, make_dataset, workdir, epochs, learning_rate, validatio
             "steps_per_epoch": num_steps,
             "learning_rate": histories[name].pop("learning_rate"),
             "lr_retries": histories[name].pop("lr_retries"),
-            "seconds": round(time.time() - start, 1),
+            "seconds": round(histories[name].pop("seconds"), 1),
         })
         save_weights(model, done)
         shutil.rmtree(backup_dir, ignore_errors=True)
     return histories
+
+
+def recorded_seconds(workdir, stages=None):
+    """Seconds of training recorded for the finished stages in `workdir`/checkpoints (all, or
+    those named in `stages`), summed; None when no stage has finished. Stages finished before
+    backups recorded their time count only the process that finished them."""
+    folder = os.path.join(workdir, "checkpoints")
+    names = sorted(n[:-5] for n in (os.listdir(folder) if os.path.isdir(folder) else ())
+                   if n.endswith(".json") and (stages is None or n[:-5] in stages))
+    if not names:
+        return None
+    total = 0.0
+    for name in names:
+        with open(os.path.join(folder, f"{name}.json"), encoding="utf-8") as file:
+            total += json.load(file).get("seconds", float("nan"))
+    return round(total, 1)
 
 
 def _say(verbose, message):
@@ -348,6 +365,7 @@ def _train_stage(model, make_dataset, num_steps, workdir, name, epochs, learning
             merged = _merge(history)
             merged["lr_retries"] = backup.lr_retries
             merged["learning_rate"] = backup.learning_rate
+            merged["seconds"] = backup.training_seconds()
             return merged
         event = dict(guard.event)
         # The failed batch's place in the stage's stream (fit's own counts restart at resumes).
