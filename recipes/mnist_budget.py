@@ -115,33 +115,46 @@ def series(results, variant, kappa):
 def plot(config, results, path):
     plt = experiment.pyplot()
     paper = paper_values.MNIST_KAPPA_SWEEP
-    fig, axes = plt.subplots(1, len(METRICS), figsize=(4 * len(METRICS), 3.6))
-    styles = {config["variant"]: "-", "learnable_variance": "--", "analytic": ":",
-              "learnable_std": "-"}
+    fig, axes = plt.subplots(1, len(METRICS), figsize=(4 * len(METRICS), 3.8))
+    styles = {"learnable_std": ("-", "o"), "learnable_variance": ("--", "s"),
+              "analytic": (":", "^")}
+    budgets = sorted({r["epochs"] for r in results})
     for ax, (key, label, paper_key) in zip(axes, METRICS):
         for color, kappa in enumerate(config["kappas"]):
             for variant in [config["variant"], *config["comparisons"]]:
                 points = series(results, variant, kappa)
                 if points:
-                    ax.plot([e for e, _ in points], [r[key] for _, r in points], "o",
-                            ls=styles[variant], color=f"C{color}", ms=4,
+                    line, marker = styles[variant]
+                    ax.plot([e for e, _ in points], [r[key] for _, r in points], ls=line,
+                            marker=marker, color=f"C{color}", ms=5,
                             label=f"kappa {kappa}, {variant}")
+            reference = None
             if paper_key and kappa in paper:
-                ax.axhline(paper[kappa][paper_key], color=f"C{color}", lw=1, alpha=0.6,
-                           ls=(0, (6, 3)), label=f"paper, kappa {kappa}")
-            if key == "gamma" and kappa in paper:
-                ax.axhline(paper[kappa]["reconstruction_error"] / 784, color=f"C{color}", lw=1,
-                           alpha=0.6, ls=(0, (6, 3)),
-                           label=f"R/d at the paper's rec. error, kappa {kappa}")
+                reference = (paper[kappa][paper_key], f"paper, kappa {kappa}")
+            elif key == "gamma" and kappa in paper:
+                reference = (paper[kappa]["reconstruction_error"] / 784,
+                             f"R/d at the paper's rec. error, kappa {kappa}")
+            if reference:
+                ax.axhline(reference[0], color=f"C{color}", lw=1, alpha=0.6, ls=(0, (6, 3)),
+                           label=reference[1])
         ax.set_xscale("log")
+        ax.set_xticks(budgets, [str(b) for b in budgets])
+        ax.minorticks_off()
         if key == "gamma":
             ax.set_yscale("log")
         ax.set_xlabel(f"epochs (batch {config['batch_size']})")
         ax.set_title(label + (" (paper: other scale)" if key == "nll" else ""), fontsize=10)
-    axes[0].legend(fontsize=7)
-    axes[-1].legend(fontsize=7)
+    handles, labels = [], []
+    for ax in axes:
+        for handle, text in zip(*ax.get_legend_handles_labels()):
+            if text not in labels:
+                handles.append(handle)
+                labels.append(text)
+    fig.tight_layout(rect=(0, 0, 1, 0.95))
+    fig.legend(handles, labels, loc="upper center", ncol=4, fontsize=8,
+               bbox_to_anchor=(0.5, 0.0))
     fig.suptitle("MNIST MLP VAE (reg-balance Table 1's model) against the training budget; "
-                 "paper: 3,280 epochs at batch 20")
+                 "dashed horizontal lines: the paper (3,280 epochs at batch 20)")
     experiment.save_figure(fig, path)
 
 
