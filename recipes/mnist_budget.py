@@ -1,18 +1,18 @@
 r"""Budget study on MNIST: reg-balance Table 1's model trained for log-spaced budgets.
 
     python -m recipes.mnist_budget --data=idx:../shared/data/mnist --workdir=runs/mnist_budget
-    python -m recipes.mnist_budget --override=epochs_per_round=1,4,13,40,130   # up to 1,040 epochs
-    python -m recipes.mnist_budget --preset=paper --data=tfds:mnist            # GPU: days
+    python -m recipes.mnist_budget --override=budgets.100=1,4,13,40,130   # kappa 100: 1,040 epochs
+    python -m recipes.mnist_budget --preset=paper --data=tfds:mnist       # GPU: days
 
 How far are `recipes.mnist_balance`'s numbers from the paper's because of the budget? The MLP
 VAE of Table 1 (`recipes._table1_mlp.build_model`, the model of `recipes.mnist_balance`) is
-trained at each latent size in `kappas` for every budget of `epochs_per_round`: the IWAE
-schedule's 8 rounds (lr 1e-3 * 10^(-i/7)) of that many epochs each, so a budget is 8 x that
-many epochs and every budget ends at the same learning rate. At each budget: test
+trained at each latent size kappa of `budgets` for each of its budgets (epochs per round): the
+IWAE schedule's 8 rounds (lr 1e-3 * 10^(-i/7)) of that many epochs each, so a budget is 8 x
+that many epochs and every budget ends at the same learning rate. At each budget: test
 reconstruction error, test NLL (IWAE), NLL on as many training images, active units and gamma
 (`recipes._table1_mlp.train_and_evaluate`). The decoder variance is learned as `variant` says
-(all kappas and budgets); the `comparisons` variants are trained too, at `comparison_kappas`
-and at their own budgets:
+(all kappas and budgets); the `comparisons` variants are trained too, at their own kappas and
+budgets:
 
 - `learnable_std`: log sigma_x is the variable, gamma = sigma_x^2 (the two-stage reference
   code's choice; `zoo.GaussianVAE(gamma_parameterization="std")`);
@@ -61,40 +61,55 @@ METRICS = (  # key, label, the paper's key (None: no paper value), lower is bett
 REACHABLE = ("reconstruction_error", "active_dims")
 
 PAPER = {
-    **table1.PAPER, "kappas": [100, 784], "epochs_per_round": [1, 10, 41, 410],
+    **table1.PAPER, "budgets": {"100": [1, 10, 41, 410], "784": [1, 10, 41, 410]},
     "variant": "learnable_std",
-    "comparisons": {"learnable_variance": [1, 10, 41], "analytic": [1, 10, 41]},
-    "comparison_kappas": [100],
+    "comparisons": {"learnable_variance": {"100": [1, 10, 41]},
+                    "analytic": {"100": [1, 10, 41]}},
 }
-CPU = {**PAPER, **table1.CPU, "epochs_per_round": [1, 4, 13, 40],
-       "comparisons": {"learnable_variance": [1, 4, 13], "analytic": [1, 4, 13]}}
-SMOKE = {**CPU, **table1.SMOKE, "kappas": [4, 16], "epochs_per_round": [1, 2],
-         "comparisons": {"learnable_variance": [1], "analytic": [1]}, "comparison_kappas": [4]}
+CPU = {**PAPER, **table1.CPU, "budgets": {"100": [1, 4, 13, 40], "784": [1, 4, 13, 40]},
+       "comparisons": {"learnable_variance": {"100": [1, 4, 13]},
+                       "analytic": {"100": [1, 4, 13]}}}
+SMOKE = {**CPU, **table1.SMOKE, "budgets": {"4": [1, 2], "16": [1, 2]},
+         "comparisons": {"learnable_variance": {"4": [1]}, "analytic": {"4": [1]}}}
 PRESETS = {"paper": PAPER, "cpu": CPU, "smoke": SMOKE}
-DRY_RUN = {"epochs_per_round": [1], "comparisons": {}, "iwae_samples": 2, "eval_images": 100}
+DRY_RUN = {"budgets": {"100": [1], "784": [1]}, "comparisons": {}, "iwae_samples": 2,
+           "eval_images": 100}
 experiment.define_flags(PRESETS, default_workdir="runs/mnist_budget", dry_run=DRY_RUN,
                          workload="dense")
 
 
 def check_config(config):
-    """Known variants, increasing budgets, at least one kappa."""
+    """Known variants; kappas that are positive integers, each with increasing budgets."""
     for name in [config["variant"], *config["comparisons"]]:
         if name not in VARIANTS:
             raise ValueError(f"unknown gamma variant {name!r}; choose from {sorted(VARIANTS)}")
-    for name, rounds in [("epochs_per_round", config["epochs_per_round"]),
-                         *[(f"comparisons.{k}", v) for k, v in config["comparisons"].items()]]:
-        if not rounds or any(b <= a for a, b in zip(rounds, rounds[1:])) or rounds[0] < 1:
-            raise ValueError(f"{name} must be increasing positive epochs per round, got {rounds}")
-    if not config["kappas"]:
-        raise ValueError("kappas is empty: give at least one latent size")
+    if not config["budgets"]:
+        raise ValueError("budgets is empty: give at least one kappa, e.g. "
+                         "--override='budgets={\"100\": [1, 4]}'")
+    tables = [("budgets", config["budgets"]),
+              *[(f"comparisons.{k}", v) for k, v in config["comparisons"].items()]]
+    for name, table in tables:
+        for kappa, rounds in table.items():
+            if not str(kappa).isdigit() or int(kappa) < 1:
+                raise ValueError(f"{name}: the keys are latent sizes kappa, got {kappa!r}")
+            if (not rounds or any(b <= a for a, b in zip(rounds, rounds[1:]))
+                    or rounds[0] < 1):
+                raise ValueError(f"{name}.{kappa} must be increasing positive epochs per round, "
+                                 f"got {rounds}")
+
+
+def kappas(config):
+    """The latent sizes of the main variant, increasing."""
+    return sorted(int(k) for k in config["budgets"])
 
 
 def runs(config):
     """(variant, kappa, epochs per round) of every model, the main variant first."""
-    out = [(config["variant"], k, r) for k in config["kappas"] for r in config["epochs_per_round"]]
-    for variant, rounds in config["comparisons"].items():
-        out += [(variant, k, r) for k in config["comparison_kappas"] for r in rounds
-                if (variant, k, r) not in out]
+    out = [(config["variant"], int(k), r) for k, rounds in config["budgets"].items()
+           for r in rounds]
+    for variant, table in config["comparisons"].items():
+        out += [(variant, int(k), r) for k, rounds in table.items() for r in rounds
+                if (variant, int(k), r) not in out]
     return out
 
 
@@ -120,7 +135,7 @@ def plot(config, results, path):
               "analytic": (":", "^")}
     budgets = sorted({r["epochs"] for r in results})
     for ax, (key, label, paper_key) in zip(axes, METRICS):
-        for color, kappa in enumerate(config["kappas"]):
+        for color, kappa in enumerate(kappas(config)):
             for variant in [config["variant"], *config["comparisons"]]:
                 points = series(results, variant, kappa)
                 if points:
@@ -162,7 +177,7 @@ def reach_rows(config, results):
     """Per kappa and metric of the main variant: the budget reaching the paper's value."""
     paper = paper_values.MNIST_KAPPA_SWEEP
     rows = []
-    for kappa in config["kappas"]:
+    for kappa in kappas(config):
         points = series(results, config["variant"], kappa)
         if kappa not in paper or not points:
             continue
@@ -197,14 +212,13 @@ def main(argv):
              r["train_seconds"]] for r in results]
     paper = paper_values.MNIST_KAPPA_SWEEP
     rows += [["paper", k, 3280, 3280 * 3000, paper[k]["reconstruction_error"], paper[k]["nll"],
-              None, paper[k]["active_dims"], None, None] for k in config["kappas"] if k in paper]
+              None, paper[k]["active_dims"], None, None] for k in kappas(config) if k in paper]
     sections = [
         "## Metrics against the budget", experiment.markdown_table(columns, rows),
         results[0]["evaluation"] + f". Budgets: {config['rounds']} rounds of the IWAE "
-        f"schedule (lr {config['learning_rate']} x 10^(-i/7)) of "
-        f"{', '.join(str(r) for r in config['epochs_per_round'])} epochs each, batch "
-        f"{config['batch_size']} ({steps} steps an epoch). Paper: 3,280 epochs at batch 20 "
-        "(3,000 steps an epoch), K = 5000 on the test set. `train s`: seconds of training, "
+        f"schedule (lr {config['learning_rate']} x 10^(-i/7)) of `epochs` / {config['rounds']} "
+        f"epochs each, batch {config['batch_size']} ({steps} steps an epoch). Paper: 3,280 "
+        "epochs at batch 20 (3,000 steps an epoch), K = 5000 on the test set. `train s`: seconds of training, "
         "summed over the processes that trained the model (a resumed run counts all of them).",
         "## Where each metric reaches the paper's value",
         experiment.markdown_table(["kappa", "metric", "ours, longest budget", "paper",
