@@ -218,8 +218,9 @@ def main(argv):
         results[0]["evaluation"] + f". Budgets: {config['rounds']} rounds of the IWAE "
         f"schedule (lr {config['learning_rate']} x 10^(-i/7)) of `epochs` / {config['rounds']} "
         f"epochs each, batch {config['batch_size']} ({steps} steps an epoch). Paper: 3,280 "
-        "epochs at batch 20 (3,000 steps an epoch), K = 5000 on the test set. `train s`: seconds of training, "
-        "summed over the processes that trained the model (a resumed run counts all of them).",
+        "epochs at batch 20 (3,000 steps an epoch), K = 5000 on the test set. `train s`: "
+        "seconds of training, summed over the processes that trained the model (a resumed "
+        "run counts all of them).",
         "## Where each metric reaches the paper's value",
         experiment.markdown_table(["kappa", "metric", "ours, longest budget", "paper",
                                    "budget"], reach_rows(config, results)),
