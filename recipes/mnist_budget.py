@@ -155,7 +155,7 @@ def plot(config, results, path):
         ax.set_xscale("log")
         ax.set_xticks(budgets, [str(b) for b in budgets])
         ax.minorticks_off()
-        if key == "gamma":
+        if key in ("gamma", "active_dims"):
             ax.set_yscale("log")
         ax.set_xlabel(f"epochs (batch {config['batch_size']})")
         ax.set_title(label + (" (paper: other scale)" if key == "nll" else ""), fontsize=10)

@@ -26,6 +26,12 @@ def test_the_trend_is_the_line_through_the_last_two_budgets_on_log_epochs():
     assert budget_to_reach([104, 320], [50, 40], 15)["epochs"] == pytest.approx(expected)
 
 
+def test_a_nearly_flat_trend_is_called_too_flat():
+    out = budget_to_reach([104, 320], [25, 24], 15)  # one unit per half decade: 10^4.4 x
+    assert not out["reached"] and out["epochs"] > 100 * 320
+    assert "too flat to reach it within 100 times the longest budget" in out["text"]
+
+
 def test_a_trend_moving_away_gives_no_estimate():
     out = budget_to_reach([8, 32], [5.0, 5.5], 4.2)
     assert not out["reached"] and out["epochs"] is None

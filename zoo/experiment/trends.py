@@ -9,6 +9,8 @@ or two of training; an extrapolation, stated as such.
 
 import math
 
+FLAT = 100  # an estimate beyond FLAT x the longest budget is reported as "too flat"
+
 
 def budget_to_reach(epochs, values, target, lower_is_better=True):
     """The first budget whose value meets `target`, or the trend's estimate of it.
@@ -22,7 +24,8 @@ def budget_to_reach(epochs, values, target, lower_is_better=True):
     Returns:
       A dict: `reached` (bool), `epochs` (the first budget that reached it, or the
       extrapolated budget; None when the last two budgets do not move towards the target) and
-      `text`, a phrase for a report.
+      `text`, a phrase for a report (an estimate beyond FLAT times the longest budget is
+      called too flat rather than given in epochs).
     """
     if len(epochs) != len(values) or not epochs:
         raise ValueError(f"need as many values as budgets, got {len(values)} and {len(epochs)}")
@@ -40,6 +43,10 @@ def budget_to_reach(epochs, values, target, lower_is_better=True):
         return {"reached": False, "epochs": None,
                 "text": f"not reached; no longer moving towards it ({v0:.4g} -> {v1:.4g})"}
     estimate = e1 * 10 ** ((target - v1) / slope)
+    if estimate > FLAT * e1:
+        return {"reached": False, "epochs": estimate,
+                "text": f"not reached; the trend of the last two budgets is too flat to reach "
+                        f"it within {FLAT} times the longest budget ({v0:.4g} -> {v1:.4g})"}
     return {"reached": False, "epochs": estimate,
             "text": f"not reached; the trend of the last two budgets reaches it near "
                     f"{estimate:,.0f} epochs"}
