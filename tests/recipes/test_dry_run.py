@@ -12,8 +12,8 @@ from zoo import data
 from zoo.experiment import dry_run
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-RECIPES = ("affine_vae", "gamma_slices", "mnist_balance", "learnable_gamma", "ood",
-           "collapse_depth", "two_stage", "celeba_vaeplus")
+RECIPES = ("affine_vae", "gamma_slices", "mnist_balance", "mnist_budget", "learnable_gamma",
+           "ood", "collapse_depth", "two_stage", "celeba_vaeplus")
 
 
 def test_stand_ins_have_the_shapes_of_the_data_they_replace():

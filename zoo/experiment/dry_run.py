@@ -107,23 +107,28 @@ def peak_memory_mb():
 
 
 def parameter_counts(workdir):
-    """{model folder: parameters} of every model of `workdir`, from its checkpoints (the
-    model's variables, trainable or not, without the optimizer's)."""
+    """{model: parameters} of every model of `workdir`, from its checkpoints (the model's
+    variables, trainable or not, without the optimizer's). Models are the folders
+    `models/<name>/` of the workdir, or of its sub-workdirs (named `<sub>/<name>`)."""
     import h5py
 
     counts = {}
-    models = os.path.join(workdir, "models")
-    for name in sorted(os.listdir(models)) if os.path.isdir(models) else []:
-        checkpoints = os.path.join(models, name, "checkpoints")
-        files = sorted(f for f in os.listdir(checkpoints) if f.endswith(".weights.h5")) \
-            if os.path.isdir(checkpoints) else []
-        for file in files:  # one per stage: the model's weights, and the optimizer's
-            with h5py.File(os.path.join(checkpoints, file), "r") as weights:
+    for root, _, names in sorted(os.walk(workdir)):
+        model_dir = os.path.dirname(root)
+        if (os.path.basename(root) != "checkpoints"
+                or os.path.basename(os.path.dirname(model_dir)) != "models"):
+            continue
+        relative = os.path.relpath(model_dir, workdir).split(os.sep)
+        name = "/".join(part for i, part in enumerate(relative)
+                        if not (part == "models" and i == len(relative) - 2))
+        for file in sorted(f for f in names if f.endswith(".weights.h5")):
+            # one per stage: the model's weights, and the optimizer's
+            with h5py.File(os.path.join(root, file), "r") as weights:
                 sizes = []
                 weights.visititems(lambda path, item: sizes.append(item.size) if isinstance(
                     item, h5py.Dataset) and not path.startswith("optimizer/") else None)
             counts[name] = max(counts.get(name, 0), int(sum(sizes)))
-    return counts
+    return dict(sorted(counts.items()))
 
 
 def report(config):
