@@ -94,7 +94,7 @@ def main():
             results["replica_noise_max_abs_diff"] = float(np.max(np.abs(noise[0] - noise[1])))
             terms = model.loss_terms(tf.constant(images), training=True)
             results["loss_dtypes"] = {k: v.dtype.name for k, v in terms.items()}
-            results["log_gamma_dtype"] = model.log_gamma.dtype
+            results["log_gamma_dtype"] = tf.as_dtype(model.log_gamma.dtype).name
             results["dense_compute_dtype"] = model.encoder.get_layer("head").compute_dtype
     # FusedAdam under MirroredStrategy: three steps against Keras' Adam in the same strategy
     # (the same all-reduced gradients, so only the update kernels' rounding differs).
