@@ -113,14 +113,13 @@ def parameter_counts(workdir):
     import h5py
 
     counts = {}
-    for root, _, names in sorted(os.walk(workdir)):
+    for root, _, names in os.walk(workdir):
         model_dir = os.path.dirname(root)
-        if (os.path.basename(root) != "checkpoints"
-                or os.path.basename(os.path.dirname(model_dir)) != "models"):
+        models = os.path.dirname(model_dir)
+        if os.path.basename(root) != "checkpoints" or os.path.basename(models) != "models":
             continue
-        relative = os.path.relpath(model_dir, workdir).split(os.sep)
-        name = "/".join(part for i, part in enumerate(relative)
-                        if not (part == "models" and i == len(relative) - 2))
+        sub = os.path.relpath(os.path.dirname(models), workdir)
+        name = os.path.basename(model_dir) if sub == "." else f"{sub}/{os.path.basename(model_dir)}"
         for file in sorted(f for f in names if f.endswith(".weights.h5")):
             # one per stage: the model's weights, and the optimizer's
             with h5py.File(os.path.join(root, file), "r") as weights:
