@@ -155,6 +155,12 @@ class GenerativeModel(keras.Model):
         """Stage number -> the sub-model trained in that stage ({} for single-stage models)."""
         return {}
 
+    def stage_data(self, stage, make_dataset):
+        """The data of `stage`, as a function returning a fresh dataset: `make_dataset` itself
+        (models whose stages can train on something cheaper than the images override this)."""
+        del stage
+        return make_dataset
+
     def decoder_variances(self):
         """Name -> decoder variance gamma (a scalar tensor) of each Gaussian decoder; {} for
         models without one."""

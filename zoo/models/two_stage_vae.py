@@ -1,9 +1,10 @@
 """Two-stage VAE (Dai & Wipf, "Diagnosing and Enhancing VAE Models", ICLR 2019)."""
 
 import keras
+import numpy as np
 import tensorflow as tf
 
-from zoo.models.base import GenerativeModel
+from zoo.models.base import GenerativeModel, images_of
 from zoo.models.distributions import GaussianDistributions
 
 
@@ -13,7 +14,9 @@ class TwoStageVAE(GaussianDistributions, GenerativeModel):
 
     Stage 1 trains the first VAE. Stage 2 freezes it and trains the second VAE on a fresh
     z = mu_z(x) + sigma_z(x) * eps drawn every batch, so that its aggregate posterior over u
-    matches N(0, I). Sampling (Dai & Wipf, section 4, and the reference code):
+    matches N(0, I); `zoo.training.train` feeds stage 2 the first stage's posterior moments,
+    computed once (`stage_data`), instead of running its encoder on every step. Sampling
+    (Dai & Wipf, section 4, and the reference code):
 
     ```none
     u ~ N(0, I),  z = mu_z(u) + sqrt(gamma_z) * eps,  x = mu_x(z)
@@ -112,10 +115,52 @@ class TwoStageVAE(GaussianDistributions, GenerativeModel):
         """The first stage's input for x (the data itself here; the AE code in VAE+)."""
         return x
 
+    def posterior_moments(self, make_dataset):
+        """{"z_mean", "z_log_scale"} [N, latent_dim] arrays of q(z|x) over one pass of
+        `make_dataset()` (images or (image, label) pairs), and the sizes of its batches."""
+        encode = tf.function(lambda x: self.encode(x, training=False))
+        means, log_scales, sizes = [], [], []
+        for batch in make_dataset():
+            mean, log_scale = encode(images_of(batch))
+            means.append(mean.numpy())
+            log_scales.append(log_scale.numpy())
+            sizes.append(len(means[-1]))
+        return ({"z_mean": np.concatenate(means), "z_log_scale": np.concatenate(log_scales)},
+                sizes)
+
+    def stage_data(self, stage, make_dataset):
+        """Stage 2 trains on the first stage's posterior moments, computed once.
+
+        The frozen first stage enters stage 2 only through (mu_z(x), log sigma_z(x)), which do
+        not change during the stage (its BatchNorm runs in inference mode), so one pass over the
+        data computes them and every epoch reshuffles them (seeded by the model's `seed`, so a
+        resumed stage replays the same order). The loss still draws a fresh z = mu_z +
+        sigma_z * eps for every batch; what is saved is the first-stage encoder's forward pass
+        on every step (most of a stage-2 step's cost with a conv first stage). The batches keep
+        the size and count of `make_dataset()`'s. Other stages: `make_dataset` itself.
+        """
+        if stage != 2:
+            return make_dataset
+        moments, sizes = self.posterior_moments(make_dataset)
+        equal = len(set(sizes)) == 1  # else only the last batch was short: keep it
+        seed = 0 if self.seed is None else self.seed
+
+        def make():
+            data = tf.data.Dataset.from_tensor_slices(moments)
+            data = data.shuffle(sum(sizes), seed=seed, reshuffle_each_iteration=True)
+            return data.batch(sizes[0], drop_remainder=equal).prefetch(tf.data.AUTOTUNE)
+
+        return make
+
     def loss_terms(self, x, training=False):
+        """Stage 1: the first VAE's loss on x. Stage 2: the second VAE's loss on z ~ q(z|x);
+        x may also be a batch of `stage_data`'s moments {"z_mean", "z_log_scale"}."""
         if self.stage == 1:
             return self.first.loss_terms(x, training=training)
-        z = self.first.posterior_sample(self.code_of(x), training=False)
+        if isinstance(x, dict):
+            z = self.first.reparameterize(x["z_mean"], x["z_log_scale"])
+        else:
+            z = self.first.posterior_sample(self.code_of(x), training=False)
         return self.second.loss_terms(tf.stop_gradient(z), training=training)
 
     def generate(self, noise):

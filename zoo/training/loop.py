@@ -11,6 +11,9 @@ multi-stage one (`TwoStageVAE`, `VAEPlus`) in order, writing into `workdir`:
                                      trained it; `recorded_seconds`)
     checkpoints/<stage>.weights.h5   weights when the stage finished (written last)
 
+A stage trains on `model.stage_data(stage, dataset)`: the images, or something cheaper computed
+from them once (`TwoStageVAE`'s stage 2: the frozen first stage's posterior moments).
+
 Re-running the same call resumes, also after `kill -9`: finished stages are loaded, not
 retrained, and an interrupted stage continues from its last backup (weights, optimizer state and
 step counter, so the learning-rate schedule position too, the models' random seed states, and
@@ -209,10 +212,12 @@ def _train_stages(model, make_dataset, workdir, epochs, learning_rate, validatio
             _say(verbose, f"{what}: finished in an earlier run; loaded {done}")
             continue
         _say(verbose, f"{what}: {per_stage(epochs, stage)} epochs of {num_steps} steps")
+        stage_dataset = make_dataset
         if stage is not None:
             model.set_stage(stage)
+            stage_dataset = model.stage_data(stage, make_dataset)  # e.g. TwoStageVAE's stage 2
         histories[name] = _train_stage(
-            model, make_dataset, num_steps, workdir, name, per_stage(epochs, stage),
+            model, stage_dataset, num_steps, workdir, name, per_stage(epochs, stage),
             per_stage(learning_rate, stage), validation_data, callbacks, verbose,
             compile_kwargs, save_freq, lr_retry_factor, lr_retries,
             earlier=[os.path.join(workdir, "checkpoints", n) for _, n in stages[:index]])
