@@ -120,3 +120,14 @@ def test_train_runs_stage_2_on_the_moments(tmp_path):
     assert after < before - 1.0
     for old, new in zip(first_before, model.first.weights):
         np.testing.assert_array_equal(old, new.numpy())
+
+
+def test_stage_2_keeps_the_images_under_a_distribution_strategy():
+    """Keras' distributed fit cannot split dict batches per replica (the multi-worker run)."""
+    with tf.distribute.OneDeviceStrategy("/cpu:0").scope():
+        model = tiny_model("TwoStageVAE")
+
+    def make_dataset():
+        return tf.data.Dataset.from_tensor_slices(tiny_images(8)).batch(4)
+
+    assert model.stage_data(2, make_dataset) is make_dataset

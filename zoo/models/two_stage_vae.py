@@ -137,9 +137,12 @@ class TwoStageVAE(GaussianDistributions, GenerativeModel):
         resumed stage replays the same order). The loss still draws a fresh z = mu_z +
         sigma_z * eps for every batch; what is saved is the first-stage encoder's forward pass
         on every step (most of a stage-2 step's cost with a conv first stage). The batches keep
-        the size and count of `make_dataset()`'s. Other stages: `make_dataset` itself.
+        the size and count of `make_dataset()`'s. Other stages, and stage 2 under a
+        `tf.distribute` strategy (Keras' distributed `fit` cannot split these dict batches into
+        per-replica values): `make_dataset` itself.
         """
-        if stage != 2:
+        default = tf.distribute.get_strategy()  # the default strategy outside any scope
+        if stage != 2 or tf.distribute.has_strategy() or self.distribute_strategy is not default:
             return make_dataset
         moments, sizes = self.posterior_moments(make_dataset)
         equal = len(set(sizes)) == 1  # else only the last batch was short: keep it
