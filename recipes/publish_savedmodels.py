@@ -1,15 +1,16 @@
-r"""Rebuild savedmodels/: train the published MNIST models with the project's recipes, measure
-every export the way users will load it, and write the model cards.
+r"""Rebuild savedmodels/: train the published MNIST and Fashion-MNIST models with the project's
+recipes, measure every export the way users will load it, and write the model cards.
 
-    python -m recipes.publish_savedmodels --data=idx:../shared/data/mnist
-    python -m recipes.publish_savedmodels --data=tfds:mnist --runs=runs/publish --out=savedmodels
+    python -m recipes.publish_savedmodels --data=idx:../shared/data/mnist \
+        --fashion_data=idx:../shared/data/fashion_mnist
+    python -m recipes.publish_savedmodels --data=tfds:mnist --fashion_data=tfds:fashion_mnist
     python -m recipes.publish_savedmodels --data=idx:../shared/data/mnist --models=mnist_vae
 
 `--models` republishes only the named models (and runs only their recipes): the other models'
 folders are kept as they are, and the index is rebuilt from every model's card.
 
-Three recipe runs (their `--workdir`s under --runs; re-running skips finished models, so an
-interrupted publish resumes) give the five models:
+Five recipe runs (their `--workdir`s under --runs, named in `RUNS`; re-running skips finished
+models, so an interrupted publish resumes) give the seven models:
 
 - `mnist_vae`: `recipes.mnist_balance`, kappa 100 only (reg-balance Table 1's MLP: learnable
   gamma learned as log sigma_x, residual decoder, affine skip), 104 epochs (8 rounds of 13):
@@ -29,10 +30,15 @@ interrupted publish resumes) give the five models:
   and WAE-MMD train 30 epochs, VAE+'s skip VAE 60 and its second stage 150 (with 30 and 30 the
   second stage's gamma stayed at 0.16 and FD-MNIST at 50; now 0.12 and 38).
 
+- `fashion_vae`, `fashion_two_stage`: the runs of `mnist_vae` and `mnist_two_stage` with the
+  same settings on Fashion-MNIST (`--fashion_data`).
+
 Each export is measured as users load it (`zoo.experiment.evaluation`, the code of
-`recipes.evaluate`) on the MNIST test set (`card.json`): reconstruction error (all 10,000
+`recipes.evaluate`) on its data's test set (`card.json`): reconstruction error (all 10,000
 images and a seeded random 1,000), NLL and bits/dim from the `score` signature and active units
-(VAE family), NDB / K (K = 100) and the MNIST-classifier Frechet distance of 10,000 samples.
+(VAE family), NDB / K (K = 100), and of 10,000 samples the MNIST-classifier Frechet distance
+(MNIST models) and FID against the training images' Inception statistics (`--fid`, the
+default; `--fid_train` subsamples the training images).
 `golden.json` holds the decoding of fixed latent vectors, which the tests compare. Everything
 is written into `<out>.tmp` and swapped in at the end, so a failed publish leaves the previous
 savedmodels/ untouched.
@@ -53,6 +59,13 @@ from recipes import paper_values
 from zoo.files import write_json, write_text
 
 flags.DEFINE_string("data", "tfds:mnist", "MNIST source (zoo.data spec), e.g. idx:DIR.")
+flags.DEFINE_string("fashion_data", "tfds:fashion_mnist", "Fashion-MNIST source (zoo.data "
+                    "spec) of the fashion_* models, e.g. idx:DIR.")
+flags.DEFINE_boolean("fid", True, "FID of 10,000 samples on the cards (the papers' metric; "
+                     "about 0.2 s an image on 2 CPU cores); --nofid leaves it out.")
+flags.DEFINE_integer("fid_train", 0, "Training images (a seeded random subset) behind FID's "
+                     "reference statistics; 0: all of them, as the papers (cached after the "
+                     "first use).")
 flags.DEFINE_string("runs", "runs/publish", "Work folder of the recipe runs.")
 flags.DEFINE_string("out", "savedmodels", "The published folder (the models not in --models "
                     "are kept).")
@@ -66,16 +79,26 @@ CARD_METADATA = ("license", "parameter_count", "packages", "python", "exported_a
 SUBSET, SUBSET_SEED = 1000, 0
 NUM_GENERATED, NDB_BINS, NDB_TRAIN = 10000, 100, 20000
 
-RUNS = {
-    "mnist_balance": ["--preset=cpu", "--override=kappas=[100]", "--override=ablations=[]",
-                      "--override=epochs_per_round=13,13,13,13,13,13,13,13"],
-    "two_stage": ["--preset=cpu", "--override=seeds=[0]", "--override=width=0.25",
+# data set: (name in the cards, the flag holding its zoo.data spec)
+DATASETS = {"mnist": ("MNIST", "data"), "fashion_mnist": ("Fashion-MNIST", "fashion_data")}
+
+BALANCE_ARGS = ["--preset=cpu", "--override=kappas=[100]", "--override=ablations=[]",
+                "--override=epochs_per_round=13,13,13,13,13,13,13,13"]
+TWO_STAGE_ARGS = ["--preset=cpu", "--override=seeds=[0]", "--override=width=0.25",
                   "--override=second_units=256", "--override=epochs.1=20",
                   "--override=epochs.2=400", "--override=halve_every.1=8",
                   "--override=halve_every.2=150", "--override=wae_epochs=1",
-                  "--override=fid_samples=0"],
-    "celeba_vaeplus": ["--preset=cpu", "--override=ae_units=256", "--override=units=256",
-                       "--override=epochs.1=60", "--override=epochs.2=150"],
+                  "--override=fid_samples=0"]
+# run (its --workdir under --runs): (data set, recipe, arguments besides --data and --workdir)
+RUNS = {
+    "mnist_balance": ("mnist", "mnist_balance", BALANCE_ARGS),
+    "two_stage": ("mnist", "two_stage", TWO_STAGE_ARGS),
+    "celeba_vaeplus": ("mnist", "celeba_vaeplus",
+                       ["--preset=cpu", "--override=ae_units=256", "--override=units=256",
+                        "--override=epochs.1=60", "--override=epochs.2=150"]),
+    "fashion_balance": ("fashion_mnist", "mnist_balance", BALANCE_ARGS),
+    "fashion_two_stage": ("fashion_mnist", "two_stage",
+                          TWO_STAGE_ARGS + ['--override=datasets={"fashion_mnist": null}']),
 }
 
 # name: (recipe run, model folder in its workdir, training stages counted, description, paper)
@@ -111,6 +134,18 @@ MODELS = {
         "exported alone. It has no prior: `sample`/`generate` decode N(0, I) codes, shown for "
         "reference only.",
         {}),
+    "fashion_vae": (
+        "fashion_balance", "kappa_100", None,
+        "GaussianVAE with learnable decoder variance gamma, kappa = 100, on Fashion-MNIST: "
+        "mnist_vae's network and training (reg-balance Table 1's MLP). Its `score` (NLL, "
+        "bits/dim) is an out-of-distribution score for Fashion-MNIST inliers (`recipes.ood`).",
+        {}),
+    "fashion_two_stage": (
+        "fashion_two_stage", "fashion_mnist_seed0_two_stage", None,
+        "TwoStageVAE (Dai & Wipf 2019) on Fashion-MNIST: mnist_two_stage's networks and "
+        "training. `sample`/`generate` run u -> z -> x through both stages; `score` is the "
+        "first stage's.",
+        {"fid": paper_values.TWO_STAGE_FID["two_stage_vae"]["fashion_mnist"]}),
 }
 # mnist_ae's SavedModel is written next to the VAE+ one (models/data_ae/saved_model).
 EXPORT_FOLDER = {"mnist_ae": "data_ae"}
@@ -125,18 +160,27 @@ def chosen_models():
     return [name for name in MODELS if name in names]
 
 
+def data_spec(dataset):
+    """The zoo.data spec of `dataset` ("mnist" or "fashion_mnist"), from its flag."""
+    return getattr(FLAGS, DATASETS[dataset][1])
+
+
+def dataset_of(name):
+    return RUNS[MODELS[name][0]][0]
+
+
 def run_recipes(runs, names):
-    """Run (or resume) the recipes of the models `names`; returns {recipe: seconds of this
+    """Run (or resume) the recipe runs of the models `names`; returns {run: seconds of this
     call}."""
     seconds = {}
-    for recipe in dict.fromkeys(MODELS[name][0] for name in names):
-        args = RUNS[recipe]
-        command = [sys.executable, "-m", f"recipes.{recipe}", f"--data={FLAGS.data}",
-                   f"--workdir={os.path.join(runs, recipe)}", *args]
+    for run in dict.fromkeys(MODELS[name][0] for name in names):
+        dataset, recipe, args = RUNS[run]
+        command = [sys.executable, "-m", f"recipes.{recipe}", f"--data={data_spec(dataset)}",
+                   f"--workdir={os.path.join(runs, run)}", *args]
         print(f"publish: {' '.join(command[1:])}", flush=True)
         start = time.time()
         subprocess.run(command, check=True)
-        seconds[recipe] = round(time.time() - start)
+        seconds[run] = round(time.time() - start)
     return seconds
 
 
@@ -154,22 +198,25 @@ def data_checksums(spec):
 
 
 NAMES = {"rec": "reconstruction_error", "nll": "nll", "bpd": "bits_per_dim",
-         "au": "active_units", "ndb": "ndb_100", "fd_mnist": "fd_mnist"}
+         "au": "active_units", "ndb": "ndb_100", "fd_mnist": "fd_mnist", "fid": "fid"}
 
 
-def measure(path, x_test):
-    """Card metrics of one export, loaded as users load it, on the MNIST test set
-    (`zoo.experiment.evaluation.evaluate`, the code behind `python -m recipes.evaluate`)."""
+def measure(path, dataset, x_test):
+    """Card metrics of one export, loaded as users load it, on the test set of `dataset`
+    (`zoo.experiment.evaluation.evaluate`, the code behind `python -m recipes.evaluate`).
+    FD-MNIST only on MNIST (its classifier knows digits); FID with --fid."""
     from zoo import experiment, metrics
     from zoo.experiment import evaluation
 
     model, kind = evaluation.load_model(path)
-    names = ["rec", "ndb", "fd_mnist"]
+    names = ["rec", "ndb"] + (["fd_mnist"] if dataset == "mnist" else [])
+    if FLAGS.fid:
+        names.append("fid")
     if "score" in model.signatures:
         names += ["nll", "bpd", "au"]
-    results = evaluation.evaluate(model, kind, x_test, names, data_spec=FLAGS.data, seed=0,
-                                  num_generated=NUM_GENERATED, ndb_bins=NDB_BINS,
-                                  ndb_train=NDB_TRAIN)
+    results = evaluation.evaluate(model, kind, x_test, names, data_spec=data_spec(dataset),
+                                  seed=0, num_generated=NUM_GENERATED, ndb_bins=NDB_BINS,
+                                  ndb_train=NDB_TRAIN, fid_train=FLAGS.fid_train)
     out = {NAMES[name]: entry["value"] for name, entry in results.items()}
     out["ndb_100_held_out_real"] = results["ndb"]["test_value"]
     out["reconstruction_error_1000"] = metrics.reconstruction_error(
@@ -201,24 +248,34 @@ METRIC_ROWS = (
     ("ndb_100", "NDB / K, K = 100 (10,000 samples; bins on 20,000 training images)"),
     ("ndb_100_held_out_real", "NDB / K of the 10,000 real test images (the floor)"),
     ("fd_mnist", "Frechet distance, MNIST classifier features (10,000 samples; not FID)"),
-    ("fid", "FID (not computed for the cards: 10,000 Inception-v3 passes take about an hour on "
-            "2 CPU cores; `recipes.two_stage` computes it)"),
+    ("fid", "FID"),
 )
+NO_FID = ("FID (not computed for this card: it was published with --nofid; 10,000 "
+          "Inception-v3 passes take about 35 minutes on 2 CPU cores)")
 
 
-def card(name, info, metrics_, paper, config, seconds, checksums, size):
+def row_label(key, metrics_):
+    """A card row's label; FID's names its sample counts (`zoo.experiment.evaluation`)."""
+    if key != "fid":
+        return dict(METRIC_ROWS)[key]
+    if "fid" not in metrics_:
+        return NO_FID
+    return f"FID ({metrics_['conventions']['fid']})"
+
+
+def card(name, dataset, info, metrics_, paper, config, seconds, checksums, size):
     from zoo import experiment
 
     title = info["description"]
-    rows = [[label, metrics_.get(key), paper.get(key)] for key, label in METRIC_ROWS
-            if key in metrics_ or key in paper]
+    rows = [[row_label(key, metrics_), metrics_.get(key), paper.get(key)]
+            for key, _ in METRIC_ROWS if key in metrics_ or key in paper]
     gamma = ", ".join(f"{k.replace('_', ' ')} {v:.4g}"
                       for k, v in (metrics_.get("gamma") or {}).items())
     lines = [
         f"# {name}", "", title, "",
         "```python", "import zoo", f'model = zoo.load("savedmodels/{name}")',
         "images = model.sample(16, seed=0)   # [16, 28, 28, 1] in [0, 1]", "```", "",
-        "## Metrics (measured on this export, MNIST test set)", "",
+        f"## Metrics (measured on this export, {DATASETS[dataset][0]} test set)", "",
         experiment.markdown_table(["", "ours", "paper"], rows), "",
         f"Decoder variance: {gamma}." if gamma else "",
         "NLL/BPD: the `score` signature (importance-weighted, K = "
@@ -227,7 +284,7 @@ def card(name, info, metrics_, paper, config, seconds, checksums, size):
         if "nll" in metrics_ else "No likelihood: this model has no `score` signature.",
         ("Paper values: the paper's own training budget (longer than ours: compare the recipe "
          "command below with the paper's schedule)"
-         + ("; its FID uses Inception features, not computed for the cards (see the FID row)."
+         + ("; its FID: 10,000 samples of the paper's networks (ours: see the FID row)."
             if "fid" in paper else ".")) if paper
         else "The papers report no MNIST value for this model.", "",
         "![64 samples](samples.png)", "",
@@ -235,7 +292,7 @@ def card(name, info, metrics_, paper, config, seconds, checksums, size):
         f"- Publish command: `{publish_command()}`",
         f"- Recipe command: `{config.get('command')}`",
         f"- Training time here (2 CPU cores, shared with other jobs): {seconds} s",
-        f"- Data: `{FLAGS.data}`; sha256: "
+        f"- Data: `{data_spec(dataset)}`; sha256: "
         + ", ".join(f"{k} `{v}`" for k, v in checksums.items()),
         f"- Signatures: {', '.join(info['signatures'])}",
         f"- Export size: {size / 1e6:.1f} MB; version {VERSION} (TF Serving layout "
@@ -255,20 +312,25 @@ def index(summaries):
     samples = sorted({s["score"]["num_importance_samples"] for s in summaries.values()
                       if s.get("score")})
     k = "/".join(map(str, samples)) or "—"
-    headers = ["model", "class", "latent", "rec. error", f"NLL (K={k})", "bits/dim", "active",
-               "NDB/K (K=100)", "FD-MNIST", "MB"]
-    rows = [[f"[{name}]({name}/README.md)", s["model_class"], s["latent_dim"],
-             s["metrics"]["reconstruction_error"], s["metrics"].get("nll"),
+    headers = ["model", "data", "class", "latent", "rec. error", f"NLL (K={k})", "bits/dim",
+               "active", "NDB/K (K=100)", "FD-MNIST", "FID", "MB"]
+    rows = [[f"[{name}]({name}/README.md)", DATASETS[dataset_of(name)][0], s["model_class"],
+             s["latent_dim"], s["metrics"]["reconstruction_error"], s["metrics"].get("nll"),
              s["metrics"].get("bits_per_dim"), s["metrics"].get("active_units"),
-             s["metrics"]["ndb_100"], s["metrics"]["fd_mnist"], round(s["bytes"] / 1e6, 1)]
+             s["metrics"]["ndb_100"], s["metrics"].get("fd_mnist"), s["metrics"].get("fid"),
+             round(s["bytes"] / 1e6, 1)]
             for name, s in summaries.items()]
     return "\n".join([
         "# Published SavedModels", "",
-        "Pretrained on MNIST (28 x 28 x 1, pixels / 255) by the project's recipes; rebuilt "
-        "by `python -m recipes.publish_savedmodels --data=idx:../shared/data/mnist` (or "
-        "`--data=tfds:mnist`; `--models=NAME` republishes one model and keeps the others). "
-        "Metrics on the MNIST test set; each model's README.md has the details, the paper's "
-        "values and the exact commands.", "",
+        "Pretrained on MNIST and Fashion-MNIST (28 x 28 x 1, pixels / 255) by the project's "
+        "recipes; rebuilt by `python -m recipes.publish_savedmodels "
+        "--data=idx:../shared/data/mnist --fashion_data=idx:../shared/data/fashion_mnist` (or "
+        "`--data=tfds:mnist --fashion_data=tfds:fashion_mnist`; `--models=NAME` republishes one "
+        "model and keeps the others). Metrics on the test set of the model's data; each "
+        "model's README.md has the details, the paper's values and the exact commands. "
+        "FD-MNIST (MNIST models): the Frechet distance in an MNIST classifier's features, not "
+        "FID. FID: 10,000 samples against the Inception statistics of the training images "
+        "(each card says how many); empty where the card was published with --nofid.", "",
         experiment.markdown_table(headers, rows), "",
         "```python", "import zoo", 'model = zoo.load("savedmodels/mnist_vae")  # or '
         'tf.saved_model.load("savedmodels/mnist_vae/1")',
@@ -295,21 +357,24 @@ def summary(folder):
             "score": model.metadata.get("score")}
 
 
-def publish_model(name, runs, staging, x_test, checksums):
+def publish_model(name, runs, staging):
     """Copy one model's latest export into `staging`/name and write its card, golden values
     and sample grid."""
     import zoo
-    from zoo import plots, training
+    from zoo import data, plots, training
 
-    recipe, folder, stages, description, paper = MODELS[name]
-    workdir = os.path.join(runs, recipe)
+    run, folder, stages, description, paper = MODELS[name]
+    dataset = dataset_of(name)
+    x_test, _ = data.load_numpy(data_spec(dataset), "test")
+    checksums = data_checksums(data_spec(dataset))
+    workdir = os.path.join(runs, run)
     model_dir = os.path.join(workdir, "models", folder)
     export_root = os.path.join(workdir, "models", EXPORT_FOLDER.get(name, folder), "saved_model")
     latest = max(int(v) for v in os.listdir(export_root) if v.isdigit())
     target = os.path.join(staging, name, str(VERSION))
     shutil.copytree(os.path.join(export_root, str(latest)), target)
     print(f"publish: measuring {name}", flush=True)
-    result, generated = measure(os.path.join(staging, name), x_test)
+    result, generated = measure(os.path.join(staging, name), dataset, x_test)
     model = zoo.load(os.path.join(staging, name))
     with open(os.path.join(workdir, "config.json"), encoding="utf-8") as file:
         config = json.load(file)
@@ -317,7 +382,7 @@ def publish_model(name, runs, staging, x_test, checksums):
     seconds = training.recorded_seconds(model_dir, stages)
     write_json(os.path.join(staging, name, "card.json"),
                {"name": name, "version": VERSION, "metrics": result, "paper": paper,
-                "training_seconds": seconds, "data": FLAGS.data,
+                "training_seconds": seconds, "dataset": dataset, "data": data_spec(dataset),
                 "data_sha256": checksums, "recipe_command": config.get("command"),
                 "subset": {"count": SUBSET, "seed": SUBSET_SEED},
                 # The model-card fields KerasHub's metadata.json and Kaggle cards carry.
@@ -325,17 +390,13 @@ def publish_model(name, runs, staging, x_test, checksums):
     write_json(os.path.join(staging, name, "golden.json"), golden(model))
     plots.save_image_grid(generated, os.path.join(staging, name, "samples.png"), columns=8)
     write_text(os.path.join(staging, name, "README.md"),
-               card(name, info, result, paper, config, seconds, checksums,
+               card(name, dataset, info, result, paper, config, seconds, checksums,
                     folder_bytes(target)))
 
 
 def publish(runs, out, names):
     """Publish the models `names` into `out`, keeping its other models' folders; staged in
     <out>.tmp and swapped in at the end."""
-    from zoo import data
-
-    x_test, _ = data.load_numpy(FLAGS.data, "test")
-    checksums = data_checksums(FLAGS.data)
     staging = out.rstrip("/") + ".tmp"
     shutil.rmtree(staging, ignore_errors=True)
     os.makedirs(staging)
@@ -344,7 +405,7 @@ def publish(runs, out, names):
     for name in kept:
         shutil.copytree(os.path.join(out, name), os.path.join(staging, name))
     for name in names:
-        publish_model(name, runs, staging, x_test, checksums)
+        publish_model(name, runs, staging)
     summaries = {name: summary(os.path.join(staging, name)) for name in MODELS
                  if name in names or name in kept}
     write_text(os.path.join(staging, "README.md"), index(summaries))
