@@ -19,8 +19,10 @@ Models, all sharing one unregularized AE (stage 0, trained first, then frozen):
           (`zoo.WAEMMD`: lambda = 100, reconstruction scale 0.05, 7-scale IMQ kernel).
 - Downsample: test images downsampled by 2 and upsampled back (bilinear), no model.
 
-Metrics: reconstruction and generation FID (only with the 2015 Inception graph from
---override=inception_graph=PATH or $ZOO_INCEPTION_GRAPH; `zoo.metrics.fid`), NDB / K for
+Metrics: reconstruction and generation FID of `fid_samples` images (reconstructions of held-out
+test images; samples) against the Inception statistics of `fid_train` training images (0: all;
+`zoo.metrics.fid`: the Keras port of the 2015 FID network, installed with the `fid` extra, or
+the original graph from --override=inception_graph=PATH or $ZOO_INCEPTION_GRAPH), NDB / K for
 K = 100, 200, 300 (`zoo.metrics.ndb`, with held-out real images as the reference level) and, for
 28 x 28 x 1 data, the Frechet distance in the project's MNIST classifier features
 (`zoo.metrics.fd_mnist_classifier`, not FID). Writes results.md (Tables 3-4, ours beside the
@@ -46,26 +48,31 @@ PAPER = {"data": "folder:/path/to/img_align_celeba", "crops": ["celeba128", "cel
          "wae_mmd_weight": 100.0, "wae_reconstruction_scale": 0.05,
          "ndb_bins": [100, 200, 300], "ndb_train": 80000, "ndb_queries": 20000,
          "ndb_standardize": True, "ndb_n_init": 10, "fid_images": 10000,
+         "fid_samples": 10000, "fid_train": 0,
          "inception_graph": "", "grid_scale": 1, "steps_per_execution": 1}
 CPU = {**PAPER, "data": "tfds:mnist", "crops": [], "ae": "mlp", "code_dim": 32,
        "latent_dim": 32, "units": 512, "ae_units": 500, "batch_size": 100,
        "learning_rate": 1e-3, "epochs": {"0": 30, "1": 30, "2": 30}, "wae_epochs": 30,
        "ndb_train": 20000, "ndb_queries": 5000, "ndb_standardize": False, "ndb_n_init": 1,
+       "fid_samples": 1000, "fid_train": 5000,
        "grid_scale": 2, "steps_per_execution": 20}
 SMOKE = {**CPU, "data": "sklearn:digits", "code_dim": 6, "latent_dim": 4, "units": 16,
          "depth": 1, "ae_units": 16, "epochs": {"0": 1, "1": 1, "2": 1}, "wae_epochs": 1,
          "ndb_bins": [5, 10, 20], "ndb_train": 500, "ndb_queries": 100, "fid_images": 100,
+         "fid_samples": 0, "fid_train": 0,
          "grid_scale": 4, "steps_per_execution": 5}
 PRESETS = {"paper": PAPER, "cpu": CPU, "smoke": SMOKE}
 # --dry_run: one epoch of two steps per model and stage, small evaluations.
 DRY_RUN = {"epochs": {"0": 1, "1": 1, "2": 1}, "wae_epochs": 1, "ndb_bins": [5],
-           "ndb_train": 200, "ndb_queries": 100, "ndb_n_init": 1, "fid_images": 100}
+           "ndb_train": 200, "ndb_queries": 100, "ndb_n_init": 1, "fid_images": 100,
+           "fid_samples": 10, "fid_train": 20}
 experiment.define_flags(PRESETS, default_workdir="runs/celeba_vaeplus", dry_run=DRY_RUN,
                          workload=lambda config: "conv" if config["ae"] == "celeba"
                          else "dense")
 ROWS = (("downsample", "Downsample"), ("wae_mmd", "WAE-MMD"), ("vae", "VAE"),
         ("vae_plus", "VAE+"))
-NO_FID = "FID: not computed (no Inception graph; see zoo.metrics.fid)"
+NO_FID = ("FID: not computed (fid_samples 0, or neither the `fid` extra nor an Inception "
+          "graph; see zoo.metrics.fid)")
 
 
 def variants(config):
@@ -140,21 +147,28 @@ def sample(model, n, seed, prior_on_z=False):
     return np.clip(np.concatenate(out), 0.0, 1.0)
 
 
-def image_metrics(config, real_test, train_ref, recon, generated):
-    """FID (if possible), the MNIST-classifier FD (28 x 28 x 1), NDB / K for every K."""
+def image_metrics(config, real_test, train_ref, recon, generated, reference=None):
+    """FID of reconstructions and samples (against the training statistics `reference`, if
+    given), the MNIST-classifier FD (28 x 28 x 1), NDB / K for every K. `recon` None: no
+    reconstruction metrics; one array passed as both is measured once (Downsample)."""
     from zoo import metrics
+    from zoo.experiment import evaluation
 
-    result = {}
-    graph = config["inception_graph"] or os.environ.get("ZOO_INCEPTION_GRAPH", "")
-    if graph and os.path.isfile(graph):
-        n = config["fid_images"]
-        result["reconstruction_fid"] = metrics.fid(real_test[:n], recon[:n], None,
-                                                   inception_path=graph)
-        result["generation_fid"] = metrics.fid(real_test[:n], generated[:n], None,
-                                               inception_path=graph)
+    graph = evaluation.inception_graph(config["inception_graph"])
+    measures = []
+    if reference is not None:
+        measures.append(("fid", lambda images: metrics.fid_to_statistics(
+            images, reference, num_images=config["fid_samples"], inception_path=graph)))
     if tuple(real_test.shape[1:]) == (28, 28, 1):
-        result["reconstruction_fd_mnist"] = metrics.fd_mnist_classifier(real_test, recon)
-        result["generation_fd_mnist"] = metrics.fd_mnist_classifier(real_test, generated)
+        measures.append(("fd_mnist",
+                         lambda images: metrics.fd_mnist_classifier(real_test, images)))
+    result = {}
+    for name, measure in measures:
+        for prefix, images in (("reconstruction", recon), ("generation", generated)):
+            if images is generated and images is recon and prefix == "generation":
+                result[f"generation_{name}"] = result[f"reconstruction_{name}"]
+            elif images is not None:
+                result[f"{prefix}_{name}"] = measure(images)
     for k in config["ndb_bins"]:
         out = metrics.ndb(train_ref, generated[:config["ndb_queries"]],
                           test_samples=real_test[:config["ndb_queries"]], num_bins=k,
@@ -173,11 +187,19 @@ def run_variant(config, variant, spec):
     x_test, _ = data.load_numpy(spec, "test" if "test" in data.info(spec).splits else "train")
     n_train = min(config["ndb_train"], data.info(spec).splits["train"])
     train_ref, _ = data.load_numpy(spec, f"train[:{n_train}]")
-    real_test = experiment.held_out(x_test, max(config["ndb_queries"], config["fid_images"]))
+    real_test = experiment.held_out(x_test, max(config["ndb_queries"], config["fid_images"],
+                                                config["fid_samples"]))
     train = functools.partial(data.load, spec, "train", batch_size=config["batch_size"],
                               shuffle=True, seed=config["seed"])
     compile_kwargs = {"steps_per_execution": config["steps_per_execution"]}
-    n_gen = max(config["ndb_queries"], min(config["fid_images"], len(real_test)))
+    n_gen = max(config["ndb_queries"], config["fid_samples"],
+                min(config["fid_images"], len(real_test)))
+    reference = None
+    if config["fid_samples"]:
+        from zoo.experiment import evaluation
+
+        reference = evaluation.fid_reference(
+            spec, config["fid_train"], evaluation.inception_graph(config["inception_graph"]))
 
     keras.utils.set_random_seed(config["seed"])
     vae_plus = build_vae_plus(config, x_test.shape[1:])
@@ -200,8 +222,13 @@ def run_variant(config, variant, spec):
     down = downsample(real_test)
 
     def evaluate_vae_plus():
-        out = {name: image_metrics(config, real_test, train_ref, recon_vae, samples[name])
-               for name in ("vae_plus", "vae")}
+        # The VAE is VAE+'s first two stages: the same reconstructions, measured once.
+        out = {"vae_plus": image_metrics(config, real_test, train_ref, recon_vae,
+                                         samples["vae_plus"], reference),
+               "vae": image_metrics(config, real_test, train_ref, None, samples["vae"],
+                                    reference)}
+        out["vae"].update({k: v for k, v in out["vae_plus"].items()
+                           if k.startswith("reconstruction_")})
         common = {"reconstruction_error": metrics.reconstruction_error(vae_plus, x_test),
                   "gamma_stage_1": float(vae_plus.first.gamma),
                   "gamma_stage_2": float(vae_plus.second.gamma),
@@ -212,7 +239,7 @@ def run_variant(config, variant, spec):
 
     def evaluate_wae():
         return {"wae_mmd": {**image_metrics(config, real_test, train_ref, recon_wae,
-                                            samples["wae_mmd"]),
+                                            samples["wae_mmd"], reference),
                             "reconstruction_error": metrics.reconstruction_error(wae, x_test)}}
 
     results = {
@@ -220,7 +247,7 @@ def run_variant(config, variant, spec):
         **experiment.cached_json(os.path.join(wae_dir, "results.json"), evaluate_wae),
         "downsample": experiment.cached_json(
             os.path.join(experiment.model_dir(config, f"{variant}_downsample"), "results.json"),
-            lambda: {**image_metrics(config, real_test, train_ref, down, down),
+            lambda: {**image_metrics(config, real_test, train_ref, down, down, reference),
                      "reconstruction_error": float(np.mean(np.sum(
                          (down - real_test) ** 2, axis=(1, 2, 3))))}),
     }
@@ -276,8 +303,14 @@ def tables(config, variant, spec, results):
     sections = [f"## Table 3 ({label}): reconstruction and generation FID", fid_table]
     if not has_fid:
         sections.append(f"**{NO_FID}.** The paper's column is CelebA 128 x 128.")
-    elif variant != "celeba128":
-        sections.append("The paper's column is CelebA 128 x 128.")
+    else:
+        graph = config["inception_graph"] or "the Keras port of the 2015 FID network"
+        sections.append(
+            f"FID: {config['fid_samples']} reconstructions of held-out test images (Recon.) or "
+            f"samples (Gen.) against the Inception statistics of "
+            f"{config['fid_train'] or 'all'} training images ({graph}); FID grows as the "
+            "sample count falls (the paper: 10,000)."
+            + (" The paper's column is CelebA 128 x 128." if variant != "celeba128" else ""))
     if "reconstruction_fd_mnist" in results["vae_plus"]:
         sections += [
             "Frechet distance in the MNIST classifier's features (`fd_mnist_classifier`, "

@@ -141,21 +141,19 @@ def generate(fn, n, latent_dim, seed):
 
 def inception_graph(config):
     """The user's frozen Inception graph (config or $ZOO_INCEPTION_GRAPH), or None."""
-    return config["inception_graph"] or os.environ.get("ZOO_INCEPTION_GRAPH") or None
+    from zoo.experiment import evaluation
+
+    return evaluation.inception_graph(config["inception_graph"])
 
 
 def fid_reference(config, spec):
-    """Inception statistics (mu, sigma) of `fid_train` training images (0: all), cached; None
-    when FID is off (fid_samples 0) or cannot be computed (no extra, no converted weights)."""
+    """Inception statistics of `fid_train` training images (0: all), cached; None when FID is
+    off (fid_samples 0) or cannot be computed here (`zoo.experiment.evaluation.fid_reference`)."""
     from zoo.experiment import evaluation
-    from zoo.metrics import fid_weights
 
     if not config["fid_samples"]:
         return None
-    if not inception_graph(config) and not fid_weights.available():
-        return None
-    return evaluation.training_fid_statistics(spec, config["fid_train"], 0,
-                                              inception_graph(config))[0]
+    return evaluation.fid_reference(spec, config["fid_train"], inception_graph(config))
 
 
 def image_metrics(config, real, train_ref, generated, seed, reference=None):

@@ -62,6 +62,26 @@ def generate(model, num, seed, batch_size=1000):
     return np.clip(np.concatenate(parts), 0.0, 1.0)
 
 
+def inception_graph(path=""):
+    """The user's frozen 2015 Inception graph (`path`, else $ZOO_INCEPTION_GRAPH), or None: FID
+    then uses the Keras port (`zoo.metrics.fid`)."""
+    import os
+
+    return path or os.environ.get("ZOO_INCEPTION_GRAPH") or None
+
+
+def fid_reference(data_spec, count=0, inception_path=None):
+    """FID's reference in the recipes: the Inception (mu, sigma) of `count` training images (0:
+    all; `training_fid_statistics`, cached), or None when FID cannot be computed here (no
+    graph, and neither the Keras port's converted weights nor the `fid` extra to convert
+    them)."""
+    from zoo.metrics import fid_weights
+
+    if not inception_path and not fid_weights.available():
+        return None
+    return training_fid_statistics(data_spec, count, 0, inception_path)[0]
+
+
 def training_fid_statistics(data_spec, count=0, seed=0, inception_path=None):
     """Inception (mu, sigma) of the training split (a seeded random `count` of it; 0: all), the
     reference of FID in the recipes; cached by `zoo.metrics.cached_statistics`."""
