@@ -43,20 +43,22 @@ from zoo import experiment
 
 PAPER = {"data": "folder:/path/to/img_align_celeba", "crops": ["celeba128", "celeba64"],
          "ae": "celeba", "code_dim": 64, "latent_dim": 64, "units": 1024, "depth": 3,
-         "ae_units": 0, "batch_size": 128, "learning_rate": 1e-4,
-         "epochs": {"0": 400, "1": 400, "2": 400}, "wae_epochs": 400,
+         "second_units": 1024, "ae_units": 0, "batch_size": 128, "learning_rate": 1e-4,
+         "epochs": {"0": 400, "1": 400, "2": 400}, "halve_every": {"0": 0, "1": 0, "2": 0},
+         "wae_epochs": 400,
          "wae_mmd_weight": 100.0, "wae_reconstruction_scale": 0.05,
          "ndb_bins": [100, 200, 300], "ndb_train": 80000, "ndb_queries": 20000,
          "ndb_standardize": True, "ndb_n_init": 10, "fid_images": 10000,
          "fid_samples": 10000, "fid_train": 0,
          "inception_graph": "", "grid_scale": 1, "steps_per_execution": 1}
 CPU = {**PAPER, "data": "tfds:mnist", "crops": [], "ae": "mlp", "code_dim": 32,
-       "latent_dim": 32, "units": 512, "ae_units": 500, "batch_size": 100,
+       "latent_dim": 32, "units": 512, "second_units": 512, "ae_units": 500, "batch_size": 100,
        "learning_rate": 1e-3, "epochs": {"0": 30, "1": 30, "2": 30}, "wae_epochs": 30,
        "ndb_train": 20000, "ndb_queries": 5000, "ndb_standardize": False, "ndb_n_init": 1,
        "fid_samples": 1000, "fid_train": 5000,
        "grid_scale": 2, "steps_per_execution": 20}
 SMOKE = {**CPU, "data": "sklearn:digits", "code_dim": 6, "latent_dim": 4, "units": 16,
+         "second_units": 16,
          "depth": 1, "ae_units": 16, "epochs": {"0": 1, "1": 1, "2": 1}, "wae_epochs": 1,
          "ndb_bins": [5, 10, 20], "ndb_train": 500, "ndb_queries": 100, "fid_images": 100,
          "fid_samples": 0, "fid_train": 0,
@@ -91,7 +93,8 @@ def build_vae_plus(config, input_shape):
         ae = builders.mlp_ae(input_shape, latent_dim=config["code_dim"],
                              units=config["ae_units"], encoder_depth=3, decoder_blocks=2)
     return builders.vae_plus(ae, latent_dim=config["latent_dim"], units=config["units"],
-                             depth=config["depth"], seed=config["seed"])
+                             depth=config["depth"], second_units=config["second_units"],
+                             seed=config["seed"])
 
 
 def build_wae(config, ae):
@@ -204,9 +207,12 @@ def run_variant(config, variant, spec):
     keras.utils.set_random_seed(config["seed"])
     vae_plus = build_vae_plus(config, x_test.shape[1:])
     vp_dir = experiment.model_dir(config, f"{variant}_vae_plus")
-    training.train(vae_plus, train, vp_dir,
-                   epochs={int(k): v for k, v in config["epochs"].items()},
-                   learning_rate=config["learning_rate"], verbose=2,
+    steps = experiment.batches_per_epoch(spec, config["batch_size"])
+    epochs = {int(k): v for k, v in config["epochs"].items()}
+    rates = {s: training.halving_schedule(config["learning_rate"], steps,
+                                          config["halve_every"][str(s)], e)
+             for s, e in epochs.items()}
+    training.train(vae_plus, train, vp_dir, epochs=epochs, learning_rate=rates, verbose=2,
                    compile_kwargs=compile_kwargs)
     wae = build_wae(config, vae_plus.ae)
     wae_dir = experiment.model_dir(config, f"{variant}_wae_mmd")

@@ -92,17 +92,6 @@ DRY_RUN = {"seeds": [0], "epochs": {"1": 1, "2": 1}, "halve_every": {"1": 1, "2"
 experiment.define_flags(PRESETS, default_workdir="runs/two_stage", dry_run=DRY_RUN)
 
 
-def halving(learning_rate, steps_per_epoch, every_epochs, epochs):
-    """lr halved every `every_epochs` epochs (boundaries in optimizer steps)."""
-    import keras
-
-    boundaries = [steps_per_epoch * e for e in range(every_epochs, epochs, every_epochs)]
-    values = [learning_rate * 0.5 ** i for i in range(len(boundaries) + 1)]
-    if not boundaries:
-        return float(learning_rate)
-    return keras.optimizers.schedules.PiecewiseConstantDecay(boundaries, values)
-
-
 def build_two_stage(config, input_shape):
     import zoo
     from zoo import builders, networks
@@ -195,7 +184,8 @@ def run_seed(config, key, spec, seed, real, train_ref, x_test, reference):
     vae = build_two_stage(seeded, x_test.shape[1:])
     vae_dir = experiment.model_dir(config, f"{key}_seed{seed}_two_stage")
     epochs = {int(s): e for s, e in config["epochs"].items()}
-    rates = {s: halving(config["learning_rate"], steps, config["halve_every"][str(s)], e)
+    rates = {s: training.halving_schedule(config["learning_rate"], steps,
+                                          config["halve_every"][str(s)], e)
              for s, e in epochs.items()}
     training.train(vae, train, vae_dir, epochs=epochs, learning_rate=rates, verbose=2,
                    compile_kwargs=compile_kwargs)
@@ -221,8 +211,9 @@ def run_seed(config, key, spec, seed, real, train_ref, x_test, reference):
     wae = build_wae(seeded, x_test.shape[1:])
     wae_dir = experiment.model_dir(config, f"{key}_seed{seed}_wae_mmd")
     training.train(wae, train, wae_dir, epochs=config["wae_epochs"],
-                   learning_rate=halving(config["learning_rate"], steps,
-                                         config["wae_halve_every"], config["wae_epochs"]),
+                   learning_rate=training.halving_schedule(
+                       config["learning_rate"], steps, config["wae_halve_every"],
+                       config["wae_epochs"]),
                    verbose=2, compile_kwargs=compile_kwargs)
     samples["wae_mmd"] = generate(lambda m, z, i: wae.generate(z), n_gen, wae.latent_dim, seed)
     results["wae_mmd"] = experiment.cached_json(

@@ -66,13 +66,14 @@ def two_stage_vae(first, units=1024, depth=3, **second_kwargs):
     return TwoStageVAE(first, second)
 
 
-def vae_plus(ae, latent_dim=None, units=1024, depth=3, **vae_kwargs):
-    """VAEPlus: `ae`, a skip VAE on its code (kappa = code size by default), a second stage."""
+def vae_plus(ae, latent_dim=None, units=1024, depth=3, second_units=None, **vae_kwargs):
+    """VAEPlus: `ae`, a skip VAE on its code (kappa = code size by default), a second stage
+    (`second_units` wide; default `units`, the paper's same structure)."""
     latent_dim = ae.latent_dim if latent_dim is None else latent_dim
     first = skip_vae(ae.latent_dim, latent_dim, units=units, depth=depth, affine_skip=True,
                      **vae_kwargs)
-    second = skip_vae(latent_dim, latent_dim, units=units, depth=depth, affine_skip=False,
-                      **vae_kwargs)
+    second = skip_vae(latent_dim, latent_dim, units=second_units or units, depth=depth,
+                      affine_skip=False, **vae_kwargs)
     return VAEPlus(ae, first, second)
 
 

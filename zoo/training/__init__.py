@@ -16,8 +16,8 @@ from zoo.training.guard import DivergenceGuard, TrainingDiverged
 from zoo.training.loop import (batches_in_dataset, per_stage, recorded_seconds, stage_names,
                                train)
 from zoo.training.optimizers import FusedAdam
-from zoo.training.schedules import iwae_schedule
+from zoo.training.schedules import halving_schedule, iwae_schedule
 
 __all__ = ["Backup", "DivergenceGuard", "EpochDiagnostics", "FusedAdam", "StepDiagnostics",
-           "TrainingDiverged", "batches_in_dataset", "iwae_schedule", "per_stage",
-           "recorded_seconds", "save_weights", "stage_names", "train"]
+           "TrainingDiverged", "batches_in_dataset", "halving_schedule", "iwae_schedule",
+           "per_stage", "recorded_seconds", "save_weights", "stage_names", "train"]

@@ -23,3 +23,25 @@ def iwae_schedule(steps_per_epoch, rounds=8, epochs_per_round=None, base_learnin
         return keras.optimizers.schedules.PiecewiseConstantDecay([10 ** 12], values * 2), \
             sum(epochs)
     return keras.optimizers.schedules.PiecewiseConstantDecay(boundaries, values), sum(epochs)
+
+
+def halving_schedule(learning_rate, steps_per_epoch, every_epochs, epochs):
+    """The two-stage VAE's schedule (Dai & Wipf 2019, reference code): the learning rate halved
+    every `every_epochs` epochs of `epochs` (0, or no boundary inside `epochs`: constant).
+
+    ```none
+    learning rate  lr * 0.5^floor(epoch / every_epochs)
+    ```
+    Returns a float or a Keras schedule with boundaries in optimizer steps (so it survives a
+    resume). Two runs whose `epochs` differ share their schedule up to the shorter one's end.
+    """
+    if every_epochs < 0 or epochs < 0:
+        raise ValueError(f"every_epochs and epochs must be >= 0, got {every_epochs}, {epochs}")
+    boundaries = ([steps_per_epoch * e for e in range(every_epochs, epochs, every_epochs)]
+                  if every_epochs else [])
+    if not boundaries:
+        return float(learning_rate)
+    import keras
+
+    values = [learning_rate * 0.5 ** i for i in range(len(boundaries) + 1)]
+    return keras.optimizers.schedules.PiecewiseConstantDecay(boundaries, values)
