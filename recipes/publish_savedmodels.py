@@ -24,8 +24,9 @@ models, so an interrupted publish resumes) give the seven models:
   the recipe: the cards measure it on the export). The second stage is where the samples are
   won or lost: decoding z drawn from the first stage's aggregate posterior gives FD-MNIST 1.7
   (NDB / K 0.02 from 10,000 training images, whose own NDB / K is 0.01), z ~ N(0, I) 123, a
-  full-covariance Gaussian fitted to q(z) 96; the two-stage samples 49 with 40 second-stage epochs (gamma_z 0.17), 33.3 with 180 and 30.5
-  with 400 (gamma_z 0.097), NDB / K 0.51-0.54 throughout. A 512-unit second stage (lr 5e-4
+  full-covariance Gaussian fitted to q(z) 96; the two-stage samples 49 with 40 second-stage
+  epochs (gamma_z 0.17), 33.3 with 180 and 30.5 with 400 (gamma_z 0.097), NDB / K 0.51-0.54
+  throughout. A 512-unit second stage (lr 5e-4
   halved every 100 epochs) fits better (loss 54.5 against 56.1, gamma_z 0.087 at epoch 147)
   but samples no better: FD-MNIST 36.5 at epoch 108, 35.6 at 147, NDB / K 0.52-0.54.
 - `mnist_vaeplus`, `mnist_wae_mmd`, `mnist_ae`: one `recipes.celeba_vaeplus` run on MNIST with
