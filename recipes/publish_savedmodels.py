@@ -26,9 +26,9 @@ models, so an interrupted publish resumes) give the seven models:
   (NDB / K 0.02 from 10,000 training images, whose own NDB / K is 0.01), z ~ N(0, I) 123, a
   full-covariance Gaussian fitted to q(z) 96; the two-stage samples 49 with 40 second-stage
   epochs (gamma_z 0.17), 33.3 with 180 and 30.5 with 400 (gamma_z 0.097), NDB / K 0.51-0.54
-  throughout. A 512-unit second stage (lr 5e-4
-  halved every 100 epochs) fits better (loss 54.5 against 56.1, gamma_z 0.087 at epoch 147)
-  but samples no better: FD-MNIST 36.5 at epoch 108, 35.6 at 147, NDB / K 0.52-0.54.
+  throughout. A 512-unit second stage (lr 5e-4 halved every 100 epochs) fits better (loss
+  54.5 against 56.1, gamma_z 0.087 at epoch 147) but samples no better: FD-MNIST 36.5 at
+  epoch 108, 35.6 at 147, NDB / K 0.52-0.54.
 - `mnist_vaeplus`, `mnist_wae_mmd`, `mnist_ae`: one `recipes.celeba_vaeplus` run on MNIST with
   256-unit networks (VAE+, the WAE-MMD built on its AE, and that AE of stage 0 alone); the AE
   and WAE-MMD train 30 epochs, VAE+'s skip VAE 60 and its second stage 150 (with 30 and 30 the
