@@ -151,3 +151,12 @@ def test_command_line_conversion_writes_the_same_cache(converted_weights, tmp_pa
     for name in ("conv.weight", "mixed_10.tower_2_conv.var"):
         np.testing.assert_array_equal(cli[name], lazy[name])
     assert [p for p in os.listdir(tmp_path) if p != "cli.npz"] == []   # no temporary left
+
+
+def test_long_feature_runs_show_a_progress_bar(capsys):
+    images = np.random.default_rng(2).uniform(0, 1, (3, 28, 28, 1)).astype(np.float32)
+    quiet = metrics.inception_features(images, batch_size=2)
+    assert "image" not in capsys.readouterr().out    # 3 images: below PROGRESS_MIN_IMAGES
+    shown = metrics.inception_features(images, batch_size=2, progress=True)
+    assert "3/3" in capsys.readouterr().out
+    np.testing.assert_array_equal(shown, quiet)

@@ -27,6 +27,7 @@ from zoo.metrics.frechet import feature_statistics, trace_sqrt_product
 
 NUM_IMAGES = 10000
 BATCH_SIZE = 50
+PROGRESS_MIN_IMAGES = 1000
 STATS_VERSION = "fid-inception-2015/keras/1"
 
 
@@ -44,10 +45,12 @@ def _graph_path(inception_path):
     return inception.inception_graph_path(path) if path else None
 
 
-def inception_features(images, batch_size=BATCH_SIZE, inception_path=None):
+def inception_features(images, batch_size=BATCH_SIZE, inception_path=None, progress=None):
     """pool_3 features [N, 2048] (float32) of NHWC images ([0, 1] floats or 0..255 integers).
 
     Batches are converted one at a time (a 60,000-image set is never tiled to 3 channels whole).
+    `progress`: show Keras' progress bar (None: for `PROGRESS_MIN_IMAGES` images or more; about
+    0.1 s an image on 2 CPU cores).
     """
     images = np.asarray(images)
     if images.ndim != 4 or len(images) == 0:
@@ -57,8 +60,18 @@ def inception_features(images, batch_size=BATCH_SIZE, inception_path=None):
         fn = inception.load_inception_features(graph)
     else:
         fn = keras_feature_fn(images.shape[1], images.shape[2], fid_weights.cache_path())
-    parts = [np.asarray(fn(tf.constant(inception.to_inception_input(
-        images[start:start + batch_size])))) for start in range(0, len(images), batch_size)]
+    if len(images) >= PROGRESS_MIN_IMAGES if progress is None else progress:
+        import keras
+
+        bar = keras.utils.Progbar(len(images), unit_name="image")
+    else:
+        bar = None
+    parts = []
+    for start in range(0, len(images), batch_size):
+        batch = images[start:start + batch_size]
+        parts.append(np.asarray(fn(tf.constant(inception.to_inception_input(batch)))))
+        if bar is not None:
+            bar.add(len(batch))
     return np.concatenate(parts)
 
 
