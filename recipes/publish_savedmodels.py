@@ -292,7 +292,7 @@ def card(name, dataset, info, metrics_, paper, config, seconds, checksums, size)
          "command below with the paper's schedule)"
          + ("; its FID: 10,000 samples of the paper's networks (ours: see the FID row)."
             if "fid" in paper else ".")) if paper
-        else "The papers report no MNIST value for this model.", "",
+        else f"The papers report no {DATASETS[dataset][0]} value for this model.", "",
         "![64 samples](samples.png)", "",
         "## How it was made", "",
         f"- Publish command: `{publish_command()}`",
