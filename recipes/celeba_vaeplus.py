@@ -167,11 +167,10 @@ def image_metrics(config, real_test, train_ref, recon, generated, reference=None
                          lambda images: metrics.fd_mnist_classifier(real_test, images)))
     result = {}
     for name, measure in measures:
-        for prefix, images in (("reconstruction", recon), ("generation", generated)):
-            if images is generated and images is recon and prefix == "generation":
-                result[f"generation_{name}"] = result[f"reconstruction_{name}"]
-            elif images is not None:
-                result[f"{prefix}_{name}"] = measure(images)
+        if recon is not None:
+            result[f"reconstruction_{name}"] = measure(recon)
+        result[f"generation_{name}"] = (result[f"reconstruction_{name}"] if generated is recon
+                                        else measure(generated))
     for k in config["ndb_bins"]:
         out = metrics.ndb(train_ref, generated[:config["ndb_queries"]],
                           test_samples=real_test[:config["ndb_queries"]], num_bins=k,
