@@ -24,7 +24,7 @@ test images; samples) against the Inception statistics of `fid_train` training i
 `zoo.metrics.fid`: the Keras port of the 2015 FID network, installed with the `fid` extra, or
 the original graph from --override=inception_graph=PATH or $ZOO_INCEPTION_GRAPH), NDB / K for
 K = 100, 200, 300 (`zoo.metrics.ndb`, with held-out real images as the reference level) and, for
-28 x 28 x 1 data, the Frechet distance in the project's MNIST classifier features
+MNIST digits, the Frechet distance in the project's MNIST classifier features
 (`zoo.metrics.fd_mnist_classifier`, not FID). Writes results.md (Tables 3-4, ours beside the
 paper's), samples.png (real, downsampled and every model's samples side by side, like the
 supplement's Figure 1), reconstructions.png, samples_<model>.png, models/ (checkpoints,
@@ -150,9 +150,10 @@ def sample(model, n, seed, prior_on_z=False):
     return np.clip(np.concatenate(out), 0.0, 1.0)
 
 
-def image_metrics(config, real_test, train_ref, recon, generated, reference=None):
+def image_metrics(config, real_test, train_ref, recon, generated, reference=None,
+                  fd_mnist=False):
     """FID of reconstructions and samples (against the training statistics `reference`, if
-    given), the MNIST-classifier FD (28 x 28 x 1), NDB / K for every K. `recon` None: no
+    given), the MNIST-classifier FD (`fd_mnist`: digit images), NDB / K for every K. `recon` None: no
     reconstruction metrics; one array passed as both is measured once (Downsample)."""
     from zoo import metrics
     from zoo.experiment import evaluation
@@ -162,7 +163,7 @@ def image_metrics(config, real_test, train_ref, recon, generated, reference=None
     if reference is not None:
         measures.append(("fid", lambda images: metrics.fid_to_statistics(
             images, reference, num_images=config["fid_samples"], inception_path=graph)))
-    if tuple(real_test.shape[1:]) == (28, 28, 1):
+    if fd_mnist:
         measures.append(("fd_mnist",
                          lambda images: metrics.fd_mnist_classifier(real_test, images)))
     result = {}
@@ -185,6 +186,7 @@ def run_variant(config, variant, spec):
     import keras
 
     from zoo import data, metrics, plots, training
+    from zoo.experiment import evaluation
 
     x_test, _ = data.load_numpy(spec, "test" if "test" in data.info(spec).splits else "train")
     n_train = min(config["ndb_train"], data.info(spec).splits["train"])
@@ -198,8 +200,6 @@ def run_variant(config, variant, spec):
                 min(config["fid_images"], len(real_test)))
     reference = None
     if config["fid_samples"]:
-        from zoo.experiment import evaluation
-
         reference = evaluation.fid_reference(
             spec, config["fid_train"], evaluation.inception_graph(config["inception_graph"]))
 
@@ -225,13 +225,13 @@ def run_variant(config, variant, spec):
                "vae": sample(vae_plus, n_gen, config["seed"], prior_on_z=True),
                "wae_mmd": sample(wae, n_gen, config["seed"])}
     down = downsample(real_test)
+    measure = functools.partial(image_metrics, config, real_test, train_ref, reference=reference,
+                                fd_mnist=evaluation.has_digit_images(spec, x_test.shape[1:]))
 
     def evaluate_vae_plus():
         # The VAE is VAE+'s first two stages: the same reconstructions, measured once.
-        out = {"vae_plus": image_metrics(config, real_test, train_ref, recon_vae,
-                                         samples["vae_plus"], reference),
-               "vae": image_metrics(config, real_test, train_ref, None, samples["vae"],
-                                    reference)}
+        out = {"vae_plus": measure(recon_vae, samples["vae_plus"]),
+               "vae": measure(None, samples["vae"])}
         out["vae"].update({k: v for k, v in out["vae_plus"].items()
                            if k.startswith("reconstruction_")})
         common = {"reconstruction_error": metrics.reconstruction_error(vae_plus, x_test),
@@ -243,8 +243,7 @@ def run_variant(config, variant, spec):
         return out
 
     def evaluate_wae():
-        return {"wae_mmd": {**image_metrics(config, real_test, train_ref, recon_wae,
-                                            samples["wae_mmd"], reference),
+        return {"wae_mmd": {**measure(recon_wae, samples["wae_mmd"]),
                             "reconstruction_error": metrics.reconstruction_error(wae, x_test)}}
 
     results = {
@@ -252,7 +251,7 @@ def run_variant(config, variant, spec):
         **experiment.cached_json(os.path.join(wae_dir, "results.json"), evaluate_wae),
         "downsample": experiment.cached_json(
             os.path.join(experiment.model_dir(config, f"{variant}_downsample"), "results.json"),
-            lambda: {**image_metrics(config, real_test, train_ref, down, down, reference),
+            lambda: {**measure(down, down),
                      "reconstruction_error": float(np.mean(np.sum(
                          (down - real_test) ** 2, axis=(1, 2, 3))))}),
     }

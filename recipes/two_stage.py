@@ -25,7 +25,7 @@ numbers of equal sizes). Without the extra FID is not computed and results.md sa
 `idx:` folder holding Fashion-MNIST (recognised by its checksums) is reported under
 `fashion_mnist`, beside the paper's Fashion-MNIST column. Always reported:
 NDB / K (Richardson & Weiss; K-means on training images, generated vs held-out queries) and,
-for 28 x 28 x 1 data, the Frechet distance in the project's MNIST classifier features
+for MNIST digits (not Fashion-MNIST), the Frechet distance in the project's MNIST classifier features
 (`zoo.metrics.fd_mnist_classifier`; not FID, not comparable with the paper's numbers).
 
 Reference optimisation (SPEC): Adam, batch 64; stage 1 lr 1e-4 halved every 150 epochs for 400
@@ -145,8 +145,9 @@ def fid_reference(config, spec):
     return evaluation.fid_reference(spec, config["fid_train"], inception_graph(config))
 
 
-def image_metrics(config, real, train_ref, generated, seed, reference=None):
-    """FID (against the training statistics `reference`, if given), FD-MNIST and NDB / K."""
+def image_metrics(config, real, train_ref, generated, seed, reference=None, fd_mnist=False):
+    """FID (against the training statistics `reference`, if given), FD-MNIST (`fd_mnist`: digit
+    images) and NDB / K."""
     from zoo import metrics
 
     result = {}
@@ -155,7 +156,7 @@ def image_metrics(config, real, train_ref, generated, seed, reference=None):
                                                   num_images=config["fid_samples"],
                                                   inception_path=inception_graph(config))
     n = config["fid_images"]
-    if tuple(real.shape[1:]) == (28, 28, 1):
+    if fd_mnist:
         result["fd_mnist"] = metrics.fd_mnist_classifier(real[:n], generated[:n])
     for k in config["ndb_bins"]:
         q = config["ndb_queries"]
@@ -171,6 +172,7 @@ def run_seed(config, key, spec, seed, real, train_ref, x_test, reference):
     import keras
 
     from zoo import data, metrics, training
+    from zoo.experiment import evaluation
 
     seeded = {**config, "seed": seed}
     steps = experiment.batches_per_epoch(spec, config["batch_size"])
@@ -179,6 +181,9 @@ def run_seed(config, key, spec, seed, real, train_ref, x_test, reference):
     compile_kwargs = {"steps_per_execution": config["steps_per_execution"]}
     n_gen = max(config["fid_images"], config["fid_samples"], config["ndb_queries"])
     results, samples = {}, {}
+    measure = functools.partial(image_metrics, config, real, train_ref, seed=seed,
+                                reference=reference,
+                                fd_mnist=evaluation.has_digit_images(spec, x_test.shape[1:]))
 
     keras.utils.set_random_seed(seed)
     vae = build_two_stage(seeded, x_test.shape[1:])
@@ -199,8 +204,7 @@ def run_seed(config, key, spec, seed, real, train_ref, x_test, reference):
                   "gamma_stage_1": float(vae.first.gamma),
                   "gamma_stage_2": float(vae.second.gamma),
                   "active_dims_stage_1": metrics.active_units(vae, x_test)}
-        return {name: {**image_metrics(config, real, train_ref, samples[name], seed, reference),
-                       **common}
+        return {name: {**measure(samples[name]), **common}
                 for name in ("first_stage_only", "two_stage_vae")}
 
     results.update(experiment.cached_json(os.path.join(vae_dir, "results.json"), evaluate_vae))
@@ -218,7 +222,7 @@ def run_seed(config, key, spec, seed, real, train_ref, x_test, reference):
     samples["wae_mmd"] = generate(lambda m, z, i: wae.generate(z), n_gen, wae.latent_dim, seed)
     results["wae_mmd"] = experiment.cached_json(
         os.path.join(wae_dir, "results.json"),
-        lambda: {**image_metrics(config, real, train_ref, samples["wae_mmd"], seed, reference),
+        lambda: {**measure(samples["wae_mmd"]),
                  "reconstruction_error": metrics.reconstruction_error(wae, x_test)})
     experiment.export_once(wae, wae_dir, experiment.export_metadata(
         {**config, "data": spec}, results["wae_mmd"]))

@@ -86,3 +86,16 @@ def test_evaluate_command_line(saved_tiny_vae, tmp_path):
     # The flags reach `evaluation.evaluate` as its keyword arguments.
     assert "K=3" in written["results"]["nll"]["convention"]
     assert "30 train images" in written["results"]["au"]["convention"]
+
+
+def test_fd_mnist_is_only_for_digit_images():
+    assert evaluation.has_digit_images("tfds:mnist", (28, 28, 1))
+    assert not evaluation.has_digit_images("tfds:fashion_mnist", (28, 28, 1))
+    assert not evaluation.has_digit_images("tfds:fashion_mnist:3.0.1", (28, 28, 1))
+    assert not evaluation.has_digit_images("sklearn:digits", (8, 8, 1))
+    assert not evaluation.has_digit_images("tfds:cifar10", (32, 32, 3))
+
+
+def test_fd_mnist_tells_idx_fashion_mnist_from_mnist(mnist_dir, fashion_dir):
+    assert evaluation.has_digit_images(f"idx:{mnist_dir}", (28, 28, 1))
+    assert not evaluation.has_digit_images(f"idx:{fashion_dir}?verify=false", (28, 28, 1))

@@ -70,6 +70,18 @@ def inception_graph(path=""):
     return path or os.environ.get("ZOO_INCEPTION_GRAPH") or None
 
 
+def has_digit_images(data_spec, image_shape):
+    """Whether FD-MNIST (`zoo.metrics.fd_mnist_classifier`, the features of an MNIST digit
+    classifier) says something about `data_spec`'s images: 28 x 28 x 1 and not Fashion-MNIST
+    (`tfds:fashion_mnist`, or an `idx:` folder recognised as it by its checksums)."""
+    from zoo.data import idx
+
+    if tuple(image_shape) != (28, 28, 1):
+        return False
+    return not (data_spec.startswith("tfds:fashion_mnist")
+                or idx.identify_spec(data_spec) == "fashion_mnist")
+
+
 def fid_reference(data_spec, count=0, inception_path=None):
     """FID's reference in the recipes: the Inception (mu, sigma) of `count` training images (0:
     all; `training_fid_statistics`, cached), or None when FID cannot be computed here (no
