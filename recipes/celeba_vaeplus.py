@@ -153,8 +153,8 @@ def sample(model, n, seed, prior_on_z=False):
 def image_metrics(config, real_test, train_ref, recon, generated, reference=None,
                   fd_mnist=False):
     """FID of reconstructions and samples (against the training statistics `reference`, if
-    given), the MNIST-classifier FD (`fd_mnist`: digit images), NDB / K for every K. `recon` None: no
-    reconstruction metrics; one array passed as both is measured once (Downsample)."""
+    given), the MNIST-classifier FD (`fd_mnist`: digit images), NDB / K for every K. `recon`
+    None: no reconstruction metrics; one array passed as both is measured once (Downsample)."""
     from zoo import metrics
     from zoo.experiment import evaluation
 

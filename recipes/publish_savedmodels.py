@@ -19,18 +19,18 @@ models, so an interrupted publish resumes) give the seven models:
   reconstruction error 4.30 against 4.05, test NLL -851 against -898, while the training NLL
   keeps falling). The study has no separate validation split: this choice was made on the
   test set.
-- `mnist_two_stage`: `recipes.two_stage`, one seed, the InfoGAN-style network at width 0.25 and a
-  256-unit second stage (the paper's widths give a 50 MB export), 20 + 400 epochs; the same run
-  trains the recipe's WAE-MMD comparator for the cpu preset's 3 epochs (not published) and
+- `mnist_two_stage`: `recipes.two_stage`, one seed, the InfoGAN-style network at width 0.25 and
+  a 256-unit second stage (the paper's widths give a 50 MB export), 20 + 400 epochs; the same
+  run trains the recipe's WAE-MMD comparator for the cpu preset's 3 epochs (not published) and
   writes the recipe's FID table (1,000 samples per row against the statistics of the 10,000
-  training images the cards use; the cards measure 10,000 samples of the export). The second stage is where the samples are
-  won or lost: decoding z drawn from the first stage's aggregate posterior gives FD-MNIST 1.7
-  (NDB / K 0.02 from 10,000 training images, whose own NDB / K is 0.01), z ~ N(0, I) 123, a
-  full-covariance Gaussian fitted to q(z) 96; the two-stage samples 49 with 40 second-stage
-  epochs (gamma_z 0.17), 33.3 with 180 and 30.5 with 400 (gamma_z 0.097), NDB / K 0.51-0.54
-  throughout. A 512-unit second stage (lr 5e-4 halved every 100 epochs) fits better (loss
-  54.5 against 56.1, gamma_z 0.087 at epoch 147) but samples no better: FD-MNIST 36.5 at
-  epoch 108, 35.6 at 147, NDB / K 0.52-0.54.
+  training images the cards use; the cards measure 10,000 samples of the export). The second
+  stage is where the samples are won or lost: decoding z drawn from the first stage's aggregate
+  posterior gives FD-MNIST 1.7 (NDB / K 0.02 from 10,000 training images, whose own NDB / K is
+  0.01), z ~ N(0, I) 123, a full-covariance Gaussian fitted to q(z) 96; the two-stage samples 49
+  with 40 second-stage epochs (gamma_z 0.17), 33.3 with 180 and 30.5 with 400 (gamma_z 0.097),
+  NDB / K 0.51-0.54 throughout. A 512-unit second stage (lr 5e-4 halved every 100 epochs) fits
+  better (loss 54.5 against 56.1, gamma_z 0.087 at epoch 147) but samples no better: FD-MNIST
+  36.5 at epoch 108, 35.6 at 147, NDB / K 0.52-0.54.
 - `mnist_vaeplus`, `mnist_wae_mmd`, `mnist_ae`: one `recipes.celeba_vaeplus` run on MNIST with
   256-unit networks (VAE+, the WAE-MMD built on its AE, and that AE of stage 0 alone); the AE
   and WAE-MMD train 30 epochs, VAE+'s skip VAE 60 and its second stage 150 (with 30 and 30 the

@@ -25,8 +25,9 @@ numbers of equal sizes). Without the extra FID is not computed and results.md sa
 `idx:` folder holding Fashion-MNIST (recognised by its checksums) is reported under
 `fashion_mnist`, beside the paper's Fashion-MNIST column. Always reported:
 NDB / K (Richardson & Weiss; K-means on training images, generated vs held-out queries) and,
-for MNIST digits (not Fashion-MNIST), the Frechet distance in the project's MNIST classifier features
-(`zoo.metrics.fd_mnist_classifier`; not FID, not comparable with the paper's numbers).
+for MNIST digits (not Fashion-MNIST), the Frechet distance in the project's MNIST classifier
+features (`zoo.metrics.fd_mnist_classifier`; not FID, not comparable with the paper's
+numbers).
 
 Reference optimisation (SPEC): Adam, batch 64; stage 1 lr 1e-4 halved every 150 epochs for 400
 epochs; stage 2 lr 1e-4 halved every 300 epochs for 800 epochs (WAE-MMD: stage 1's schedule).

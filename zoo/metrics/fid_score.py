@@ -60,12 +60,13 @@ def inception_features(images, batch_size=BATCH_SIZE, inception_path=None, progr
         fn = inception.load_inception_features(graph)
     else:
         fn = keras_feature_fn(images.shape[1], images.shape[2], fid_weights.cache_path())
-    if len(images) >= PROGRESS_MIN_IMAGES if progress is None else progress:
+    if progress is None:
+        progress = len(images) >= PROGRESS_MIN_IMAGES
+    bar = None
+    if progress:
         import keras
 
         bar = keras.utils.Progbar(len(images), unit_name="image")
-    else:
-        bar = None
     parts = []
     for start in range(0, len(images), batch_size):
         batch = images[start:start + batch_size]
