@@ -47,8 +47,9 @@ images and a seeded random 1,000), NLL and bits/dim from the `score` signature a
 (MNIST models) and FID against the training images' Inception statistics (`--fid`, the
 default; `--fid_train` subsamples the training images).
 `golden.json` holds the decoding of fixed latent vectors, which the tests compare. Everything
-is written into `<out>.tmp` and swapped in at the end, so a failed publish leaves the previous
-savedmodels/ untouched.
+is measured into a staging folder of its own and swapped in at the end under a lock
+(`merge_published`), so a failed publish leaves the previous savedmodels/ untouched and two
+publishes of different models can run at the same time.
 """
 
 import hashlib
@@ -57,13 +58,14 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 
 import numpy as np
 from absl import app, flags
 
 from recipes import paper_values
-from zoo.files import write_json, write_text
+from zoo.files import exclusive_lock, write_json, write_text
 
 flags.DEFINE_string("data", "tfds:mnist", "MNIST source (zoo.data spec), e.g. idx:DIR.")
 flags.DEFINE_string("fashion_data", "tfds:fashion_mnist", "Fashion-MNIST source (zoo.data "
@@ -402,30 +404,60 @@ def publish_model(name, runs, staging):
 
 
 def publish(runs, out, names):
-    """Publish the models `names` into `out`, keeping its other models' folders; staged in
-    <out>.tmp and swapped in at the end."""
-    staging = out.rstrip("/") + ".tmp"
-    shutil.rmtree(staging, ignore_errors=True)
-    os.makedirs(staging)
-    kept = [name for name in MODELS if name not in names
-            and os.path.isfile(os.path.join(out, name, "card.json"))]
-    for name in kept:
-        shutil.copytree(os.path.join(out, name), os.path.join(staging, name))
-    for name in names:
-        publish_model(name, runs, staging)
-    summaries = {name: summary(os.path.join(staging, name)) for name in MODELS
-                 if name in names or name in kept}
-    write_text(os.path.join(staging, "README.md"), index(summaries))
-    old = out.rstrip("/") + ".old"
-    shutil.rmtree(old, ignore_errors=True)
-    if os.path.exists(out):
-        os.rename(out, old)
-    os.rename(staging, out)
-    shutil.rmtree(old, ignore_errors=True)
+    """Publish the models `names` into `out`, keeping its other models' folders.
+
+    Each model is measured into a staging folder of this process only (beside `out`, removed
+    at the end), then `merge_published` swaps them in: two publishes of different models may
+    run at once, and both land."""
+    parent = os.path.dirname(os.path.abspath(out))
+    os.makedirs(parent, exist_ok=True)
+    staged = tempfile.mkdtemp(prefix=os.path.basename(out.rstrip("/")) + ".",
+                              suffix=".staging.tmp", dir=parent)
+    try:
+        for name in names:
+            publish_model(name, runs, staged)
+        kept = merge_published(out, staged)
+    finally:
+        shutil.rmtree(staged, ignore_errors=True)
     total = folder_bytes(out)
     print(f"publish: wrote {out} ({total / 1e6:.1f} MB; republished {', '.join(names)}"
           f"{'; kept ' + ', '.join(kept) if kept else ''})", flush=True)
-    return summaries
+    return kept
+
+
+def merge_published(out, staged, summarize=summary):
+    """Swap the model folders in `staged` into `out` and rewrite its index; returns the names
+    of the models kept from `out`.
+
+    Under an exclusive lock on `<out>.publish.lock`: the models kept are those in `out` at
+    the moment of the swap (also ones another publish added since this one started). The new
+    `out` is assembled in a separate folder and renamed into place, so a failure at any point
+    leaves the previous `out` whole."""
+    out = out.rstrip("/")
+    parent = os.path.dirname(os.path.abspath(out))
+    new = sorted(os.listdir(staged))
+    with exclusive_lock(out + ".publish.lock"):
+        merged = tempfile.mkdtemp(prefix=os.path.basename(out) + ".", suffix=".merge.tmp",
+                                  dir=parent)
+        try:
+            kept = [name for name in MODELS if name not in new
+                    and os.path.isfile(os.path.join(out, name, "card.json"))]
+            for name in kept:
+                shutil.copytree(os.path.join(out, name), os.path.join(merged, name))
+            for name in new:
+                shutil.copytree(os.path.join(staged, name), os.path.join(merged, name))
+            summaries = {name: summarize(os.path.join(merged, name)) for name in MODELS
+                         if name in new or name in kept}
+            write_text(os.path.join(merged, "README.md"), index(summaries))
+            old = out + ".old.tmp"
+            shutil.rmtree(old, ignore_errors=True)
+            if os.path.exists(out):
+                os.rename(out, old)
+            os.rename(merged, out)
+            shutil.rmtree(old, ignore_errors=True)
+        finally:
+            shutil.rmtree(merged, ignore_errors=True)
+    return kept
 
 
 def main(argv):

@@ -155,6 +155,22 @@ def workdir_locked(workdir):
             unlock_workdir(workdir)
 
 
+@contextlib.contextmanager
+def exclusive_lock(path):
+    """Hold an exclusive `fcntl.flock` on the file `path` for a `with` block, waiting for
+    other processes that hold it (unlike `lock_workdir`, which refuses at once). For short
+    critical sections such as swapping a published folder; the kernel drops the lock when the
+    holder dies, so a killed holder never blocks the next one."""
+    import fcntl
+
+    with open(path, "a+") as file:
+        fcntl.flock(file, fcntl.LOCK_EX)
+        try:
+            yield path
+        finally:
+            fcntl.flock(file, fcntl.LOCK_UN)
+
+
 DISK_FULL_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
 
 

@@ -1,7 +1,9 @@
 """`recipes.publish_savedmodels`: unknown names are refused before any recipe runs; the cards
-and the index name each model's data set and FID."""
+and the index name each model's data set and FID; publishes running at once all land, and a
+failed one changes nothing."""
 
 import json
+import os
 import subprocess
 import sys
 
@@ -84,3 +86,70 @@ def test_the_index_has_a_data_and_a_fid_column(written):
     mnist = next(line for line in lines if line.startswith("| [mnist_vae]"))
     assert "| Fashion-MNIST |" in fashion and "| 55.5 |" in fashion
     assert "| MNIST |" in mnist and "| 70.5 |" in mnist
+
+
+# Merges one staged model folder into OUT with recipes.publish_savedmodels.merge_published; the
+# index rows are stand-ins (no SavedModel is loaded) and each takes DELAY seconds, so that two
+# merges started together overlap. A row for "broken" raises.
+_MERGE_SCRIPT = """
+import json, os, sys, time
+from recipes import publish_savedmodels as publish
+out, staged, name, delay = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
+os.makedirs(os.path.join(staged, name), exist_ok=True)
+with open(os.path.join(staged, name, "card.json"), "w") as file:
+    json.dump({"name": name}, file)
+
+
+def row(folder):
+    time.sleep(delay)
+    if os.path.exists(os.path.join(folder, "broken")):
+        raise RuntimeError("cannot summarize")
+    return {"model_class": "GaussianVAE", "latent_dim": 2, "bytes": 1.0, "score": None,
+            "metrics": {"reconstruction_error": 1.0, "ndb_100": 0.5}}
+
+
+print(publish.merge_published(out, staged, summarize=row))
+"""
+
+
+def _start_merge(out, staged, name, delay):
+    return subprocess.Popen([sys.executable, "-c", _MERGE_SCRIPT, str(out), str(staged), name,
+                             str(delay)], cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def _published(out):
+    return sorted(n for n in os.listdir(out) if os.path.isdir(os.path.join(out, n)))
+
+
+def test_two_publishes_at_once_both_land_and_keep_the_earlier_models(tmp_path):
+    out = tmp_path / "savedmodels"
+    (out / "mnist_vae").mkdir(parents=True)
+    (out / "mnist_vae" / "card.json").write_text("{}")
+    merges = [_start_merge(out, tmp_path / f"staged_{name}", name, 1.5)
+              for name in ("mnist_ae", "fashion_vae")]
+    for merge in merges:
+        _, err = merge.communicate(timeout=300)
+        assert merge.returncode == 0, err[-3000:]
+    assert _published(out) == ["fashion_vae", "mnist_ae", "mnist_vae"]
+    index = (out / "README.md").read_text()
+    assert all(f"[{name}]({name}/README.md)" in index for name in ("fashion_vae", "mnist_ae", "mnist_vae"))
+    # Nothing of the staging is left beside the folder (the lock file stays, by design).
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("savedmodels")) == [
+        "savedmodels", "savedmodels.publish.lock"]
+
+
+def test_a_failed_merge_leaves_the_published_folder_as_it_was(tmp_path):
+    out = tmp_path / "savedmodels"
+    (out / "mnist_vae").mkdir(parents=True)
+    (out / "mnist_vae" / "card.json").write_text('{"old": true}')
+    (out / "README.md").write_text("old index")
+    staged = tmp_path / "staged"
+    (staged / "mnist_ae").mkdir(parents=True)
+    (staged / "mnist_ae" / "broken").write_text("")
+    merge = _start_merge(out, staged, "mnist_ae", 0)
+    _, err = merge.communicate(timeout=300)
+    assert merge.returncode != 0 and "cannot summarize" in err
+    assert _published(out) == ["mnist_vae"]
+    assert (out / "README.md").read_text() == "old index"
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
