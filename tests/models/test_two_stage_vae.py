@@ -131,3 +131,27 @@ def test_stage_2_keeps_the_images_under_a_distribution_strategy():
         return tf.data.Dataset.from_tensor_slices(tiny_images(8)).batch(4)
 
     assert model.stage_data(2, make_dataset) is make_dataset
+
+
+@pytest.mark.parametrize("kind", ["TwoStageVAE", "VAEPlus"])
+def test_second_stage_reconstruction_decodes_a_draw_of_the_aggregate_posterior(kind):
+    """z ~ q(z|x) (VAE+: of the AE code), u ~ q(u|z), then `sample`'s path from u."""
+    model, images, _, _ = moments_and_images(kind)
+    got = np.asarray(model.second_stage_reconstruction(images, seed=5))
+
+    def normal(shape, stream):
+        return tf.random.stateless_normal(shape, seed=tf.constant([5, stream], tf.int64))
+
+    z_mean, z_log_scale = model.encode(images)
+    z = z_mean + tf.exp(z_log_scale) * normal(z_mean.shape, 2)
+    u_mean, u_log_scale = model.second.encode(z)
+    u = u_mean + tf.exp(u_log_scale) * normal(u_mean.shape, 3)
+    z_hat = model.second.decode(u) + tf.sqrt(model.second.gamma) * normal(z_mean.shape, 1)
+    np.testing.assert_allclose(got, model.decode(z_hat), atol=1e-5)
+    assert got.shape == images.shape
+    np.testing.assert_array_equal(got, model.second_stage_reconstruction(images, seed=5))
+    assert not np.allclose(got, model.second_stage_reconstruction(images, seed=6), atol=1e-3)
+    # From u ~ N(0, I) instead, the same path is `sample`.
+    noise = model.sample_noise(len(images), 5)
+    z_hat = model.second.decode(noise) + tf.sqrt(model.second.gamma) * normal(z_mean.shape, 1)
+    np.testing.assert_allclose(model.sample(len(images), seed=5), model.decode(z_hat), atol=1e-5)

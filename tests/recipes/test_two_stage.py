@@ -19,3 +19,7 @@ def test_two_stage_smoke(tmp_path):
     summary = json.loads((workdir / "results.json").read_text())["datasets"]["digits"]
     assert set(summary["per_seed"]) == {"0", "1"}
     assert "±" in summary["summary"]["two_stage_vae"]["ndb_5"]
+    # The same decoders on u ~ q(u): a table beside the samples' metrics, per seed and summed up.
+    assert "| NDB / K, K=5 |" in markdown and "u ~ q(u)" in markdown
+    assert "±" in summary["summary"]["two_stage_vae_q_u"]["ndb_5"]
+    assert all("ndb_5" in summary["per_seed"][s]["two_stage_vae_q_u"] for s in ("0", "1"))
