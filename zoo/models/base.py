@@ -24,6 +24,13 @@ def images_of(data):
     return data
 
 
+def stateless_normal(shape, seed, stream):
+    """Standard-normal noise of `shape`, a pure function of the integer `seed` and `stream`
+    (the samplers use one stream per noise source of the same seed)."""
+    return tf.random.stateless_normal(
+        shape, seed=tf.stack([tf.cast(seed, tf.int64), tf.constant(stream, tf.int64)]))
+
+
 def has_batch_norm(layer):
     """Whether `layer` is or contains (in nested models) a BatchNormalization layer."""
     return cpu.contains_layer(layer, keras.layers.BatchNormalization)
@@ -256,8 +263,7 @@ class GenerativeModel(keras.Model):
 
     def sample_noise(self, num_samples, seed):
         """Standard-normal noise [num_samples, noise_dim], a pure function of an integer seed."""
-        seed = tf.stack([tf.cast(seed, tf.int64), tf.constant(0, tf.int64)])
-        return tf.random.stateless_normal([num_samples, self.noise_dim], seed=seed)
+        return stateless_normal([num_samples, self.noise_dim], seed, stream=0)
 
     def sample(self, num_samples, seed=0):
         """`num_samples` images from the model; the same seed gives the same images."""

@@ -4,7 +4,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from zoo.models.base import GenerativeModel, images_of
+from zoo.models.base import GenerativeModel, images_of, stateless_normal
 from zoo.models.distributions import GaussianDistributions
 
 
@@ -188,16 +188,11 @@ class TwoStageVAE(GaussianDistributions, GenerativeModel):
         u = self._stateless_posterior_sample(self.second.encode(z), seed, 3)
         return self._images_of_noise(u, seed)
 
-    @staticmethod
-    def _stateless_normal(shape, seed, stream):
-        return tf.random.stateless_normal(
-            shape, seed=tf.stack([tf.cast(seed, tf.int64), tf.constant(stream, tf.int64)]))
-
     def _stateless_posterior_sample(self, moments, seed, stream):
         mean, log_scale = moments
-        return mean + tf.exp(log_scale) * self._stateless_normal(tf.shape(mean), seed, stream)
+        return mean + tf.exp(log_scale) * stateless_normal(tf.shape(mean), seed, stream)
 
     def _images_of_noise(self, u, seed):
         """z = mu_z(u) + sqrt(gamma_z) eps (eps from stream 1 of `seed`), x = mu_x(z)."""
-        eps = self._stateless_normal([tf.shape(u)[0], self.latent_dim], seed, 1)
+        eps = stateless_normal([tf.shape(u)[0], self.latent_dim], seed, 1)
         return self.decode(self.second.decode(u) + tf.sqrt(self.second.gamma) * eps)
