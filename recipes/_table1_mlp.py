@@ -3,6 +3,7 @@
 budget study). The config keys are those of `recipes.mnist_balance`'s presets."""
 
 from zoo import experiment
+from zoo.experiment import budgets
 
 # The model, its training and its evaluation, per preset: the paper's (IWAE K = 5000 on the whole
 # test set), a 2-core CPU's (batch 100, K = 500 on 1,000 images) and a test's (seconds).
@@ -53,15 +54,12 @@ def build_model(config, name, input_shape):
     raise ValueError(f"unknown model {name!r}")
 
 
-def train_and_evaluate(config, name, x_test, x_train):
-    """Train one model in its sub-workdir (resumable) and return its cached test metrics."""
+def row(config, name, x_test, x_train, folder=None):
+    """The `experiment.Row` of one model (its folder: `folder`, default `name`), trained with
+    the IWAE schedule of `rounds` x `epochs_per_round` and measured on test images."""
     import numpy as np
 
-    from zoo import metrics, training
-
-    steps = experiment.batches_per_epoch(config["data"], config["batch_size"])
-    schedule, epochs = training.iwae_schedule(
-        steps, config["rounds"], config["epochs_per_round"], config["learning_rate"])
+    from zoo import metrics
 
     def evaluate(model, run):
         images = experiment.held_out(x_test, config["eval_images"])
@@ -71,6 +69,7 @@ def train_and_evaluate(config, name, x_test, x_train):
         log_px_train = metrics.iwae_log_likelihood(model, train_images,
                                                    num_samples=config["iwae_samples"],
                                                    seed=config["seed"])
+        steps = experiment.batches_per_epoch(config["data"], config["batch_size"])
         return {
             "model": name,
             "kappa": int(model.latent_dim),
@@ -79,7 +78,7 @@ def train_and_evaluate(config, name, x_test, x_train):
             "nll_train": float(-np.mean(log_px_train)),
             "active_dims": metrics.active_units(model, x_test),
             "gamma": float(model.gamma),
-            "epochs": epochs,
+            "epochs": budget(steps)[0],
             "train_seconds": run.train_seconds,
             "evaluation": (f"reconstruction error and active dims on all {len(x_test)} test "
                            f"images (active: Cov(E_q[z]) > 0.01, ddof 0); NLL = -mean IWAE "
@@ -88,6 +87,7 @@ def train_and_evaluate(config, name, x_test, x_train):
                            f"in [0, 1]"),
         }
 
-    return experiment.train_model(
-        config, name, lambda: build_model(config, name, x_test.shape[1:]), evaluate,
-        train_data=config["data"], epochs=epochs, learning_rate=schedule)
+    budget = budgets.iwae(config["rounds"], config["epochs_per_round"], config["learning_rate"])
+    return experiment.Row(folder or name, build=lambda: build_model(config, name,
+                                                                    x_test.shape[1:]),
+                          evaluate=evaluate, data=config["data"], budget=budget)

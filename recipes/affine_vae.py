@@ -20,10 +20,10 @@ kappa whose run has not converged shows it in the table (gamma not small).
 import os
 
 import numpy as np
-from absl import app
 
 from recipes import paper_values
 from zoo import experiment
+from zoo.experiment import budgets
 
 PAPER = {"data": "synthetic:affine_subspace", "data_dim": 10, "subspace_dim": 3,
          "scales": [3.0, 2.0, 1.0], "num_points": 1000, "kappas": [3, 6, 10], "epochs": 500,
@@ -35,8 +35,6 @@ SMOKE = {**CPU, "data_dim": 6, "subspace_dim": 2, "scales": [2.0, 1.0], "num_poi
 PRESETS = {"paper": PAPER, "cpu": CPU, "smoke": SMOKE}
 # --dry_run: one epoch of two steps per model and stage, small evaluations.
 DRY_RUN = {"num_points": 200, "epochs": 1}
-experiment.define_flags(PRESETS, default_workdir="runs/affine_vae", dry_run=DRY_RUN,
-                         workload="dense")
 
 
 def make_data(config):
@@ -68,7 +66,7 @@ def principal_subspace(x, r):
     return vt[:r].T
 
 
-def train_and_evaluate(config, kappa, x, basis):
+def model_row(config, kappa, x, basis):
     import keras
     import scipy.linalg
     import tensorflow as tf
@@ -100,18 +98,21 @@ def train_and_evaluate(config, kappa, x, basis):
             "metrics": result, "pixel_divisor": 256})
         return result
 
-    return experiment.train_model(
-        config, f"kappa_{kappa}", lambda: affine_vae(x.shape[1], kappa, config["seed"]),
-        evaluate, train_data=dataset, epochs=config["epochs"],
-        learning_rate=keras.optimizers.schedules.PiecewiseConstantDecay(
-            config["boundaries"], config["learning_rates"]), verbose=0)
+    return experiment.Row(
+        f"kappa_{kappa}", build=lambda: affine_vae(x.shape[1], kappa, config["seed"]),
+        evaluate=evaluate, data=dataset, verbose=0, budget=budgets.constant(
+            config["epochs"], keras.optimizers.schedules.PiecewiseConstantDecay(
+                config["boundaries"], config["learning_rates"])))
 
 
-def main(argv):
-    del argv
-    config = experiment.configure(PRESETS)
+def rows(config):
     x, basis = make_data(config)
-    results = {f"kappa_{k}": train_and_evaluate(config, k, x, basis) for k in config["kappas"]}
+    for k in config["kappas"]:
+        yield model_row(config, k, x, basis)
+
+
+def report(config, done):
+    results = {name: result.metrics for name, result in done.items()}
     r = config["subspace_dim"]
     ours = {k: results[f"kappa_{k}"] for k in config["kappas"]}
     paper = {k: {"active_dims": f"{r} (= r)" if k >= r else f"{k} (= kappa)",
@@ -147,10 +148,12 @@ def main(argv):
         f"{max(v['pca_vs_true_subspace_degrees'] for v in ours.values()):.2e} degrees.",
         "![posterior-mean variances](active_dims.png)",
     ]
-    experiment.write_results(config, {"models": results},
-                             "Affine VAE recovers the principal subspace (reg-balance "
-                             "Theorem 1)", sections)
+    return {"models": results}, sections
 
+
+RECIPE = experiment.Recipe(
+    "affine_vae", "Affine VAE recovers the principal subspace (reg-balance Theorem 1)",
+    PRESETS, "runs/affine_vae", rows, report, dry_run=DRY_RUN, workload="dense")
 
 if __name__ == "__main__":
-    app.run(main)
+    experiment.main(RECIPE)

@@ -39,14 +39,13 @@ recon_vs_depth_<family>.png, sigma_z_<family>.png and models/<name>/ (checkpoint
 TensorBoard, SavedModel, metrics) into --workdir; re-running skips finished models.
 """
 
-import math
 import os
 
 import numpy as np
-from absl import app
 
 from recipes import paper_values
 from zoo import experiment
+from zoo.experiment import budgets
 
 MODELS = ("ae", "vae", "vae_warmup")
 MODEL_LABELS = {"ae": "AE", "vae": "VAE", "vae_warmup": "VAE + KL warm-start"}
@@ -70,10 +69,6 @@ CPU = {**PAPER, "data": "tfds:mnist",
        "families": {"fc": {"data": None, "depths": [1, 2, 4, 6, 8, 10], "models": list(MODELS)}},
        "steps": 4000, "halve_every": 1600, "kl_warmup_steps": 800, "gamma_init": 0.01,
        "eval_images": 5000, "steps_per_execution": 50}
-# The paper's data for the fully connected family (local IDX files, so it runs offline).
-FASHION_MNIST_IDX = "idx:" + os.environ.get("ZOO_FASHION_MNIST_DIR",
-                                            "../shared/data/fashion_mnist")
-CPU_FASHION = {**CPU, "data": FASHION_MNIST_IDX}
 SMOKE = {**CPU, "data": "sklearn:digits",
          "families": {
              "fc": {"data": None, "depths": [1, 2], "models": list(MODELS)},
@@ -83,18 +78,24 @@ SMOKE = {**CPU, "data": "sklearn:digits",
          "latent_dim": 4, "fc_units": 16, "base_channels": 1, "learning_rate": 2e-3,
          "steps": 10, "halve_every": 5, "kl_warmup_steps": 5, "gamma_init": 1.0,
          "eval_images": 200, "steps_per_execution": 5}
-PRESETS = {"paper": PAPER, "cpu": CPU, "cpu_fashion": CPU_FASHION, "smoke": SMOKE}
 # --dry_run: one epoch of two steps per model and stage, small evaluations.
 DRY_RUN = {"steps": 2, "halve_every": 1, "kl_warmup_steps": 1, "eval_images": 100}
-experiment.define_flags(PRESETS, default_workdir="runs/collapse_depth", dry_run=DRY_RUN,
-                         workload=lambda config: "dense" if set(config["families"]) == {"fc"}
-                         else "conv")
+
+
+def presets():
+    """The presets; `cpu_fashion` trains the fully connected family on the paper's data, the
+    local Fashion-MNIST IDX folder (`zoo.data.locations`, read now), so it runs offline."""
+    from zoo.data import locations
+
+    return {"paper": PAPER, "cpu": CPU, "smoke": SMOKE,
+            "cpu_fashion": {**CPU, "data": locations.idx_spec("fashion_mnist")}}
 
 
 def dataset_key(spec):
     """A short name for a data spec: 'tfds:cifar10' -> 'cifar10', 'idx:/d/mnist' -> 'mnist'."""
-    arg = spec.split(":", 1)[-1].split("?")[0].rstrip("/")
-    return os.path.basename(arg).replace("-", "_") or "data"
+    from zoo import data
+
+    return os.path.basename(data.argument_of(spec).rstrip("/")).replace("-", "_") or "data"
 
 
 def family_points(config, family):
@@ -145,28 +146,16 @@ def build_model(config, family, kind, input_shape, kwargs):
                            kl_warmup_steps=warmup, seed=config["seed"])
 
 
-def schedule(config, steps_per_epoch):
-    """(lr schedule, epochs): `learning_rate` halved every `halve_every` steps, `steps` steps
-    rounded up to whole epochs."""
-    import keras
-
-    epochs = max(1, math.ceil(config["steps"] / steps_per_epoch))
-    total = epochs * steps_per_epoch
-    boundaries = list(range(config["halve_every"], total, config["halve_every"]))
-    values = [config["learning_rate"] * 0.5 ** i for i in range(len(boundaries) + 1)]
-    if not boundaries:
-        boundaries, values = [10 ** 12], values * 2
-    return keras.optimizers.schedules.PiecewiseConstantDecay(boundaries, values), epochs
-
-
-def train_and_evaluate(config, family, point, depth, spec, kwargs, kind, arrays):
+def model_row(config, family, point, depth, spec, kwargs, kind, arrays):
+    """One model of a family: `steps` steps (whole epochs), lr halved every `halve_every`."""
     from zoo import metrics
     from zoo.metrics._batching import posterior_moments
 
     name = f"{family}_{point}_{kind}"
     x_train, x_test = arrays
+    budget = budgets.steps(config["steps"], config["learning_rate"], config["halve_every"])
     steps = experiment.batches_per_epoch(spec, config["batch_size"])
-    lr, epochs = schedule(config, steps)
+    epochs = budget(steps)[0]
 
     def evaluate(model, run):
         result = {
@@ -193,9 +182,9 @@ def train_and_evaluate(config, family, point, depth, spec, kwargs, kind, arrays)
                                        if k != "sigma_z_histogram"}))
         return result
 
-    return experiment.train_model(
-        config, name, lambda: build_model(config, family, kind, x_train.shape[1:], kwargs),
-        evaluate, train_data=spec, epochs=epochs, learning_rate=lr)
+    return experiment.Row(
+        name, build=lambda: build_model(config, family, kind, x_train.shape[1:], kwargs),
+        evaluate=evaluate, data=spec, budget=budget)
 
 
 def load_arrays(config, spec, cache):
@@ -203,8 +192,7 @@ def load_arrays(config, spec, cache):
 
     if spec not in cache:
         x_train, _ = data.load_numpy(spec, f"train[:{config['eval_images']}]")
-        splits = data.info(spec).splits
-        x_test, _ = data.load_numpy(spec, "test" if "test" in splits else "train")
+        x_test, _ = data.load_numpy(spec, data.held_out_split(spec))
         cache[spec] = (x_train, experiment.held_out(x_test, config["eval_images"]))
     return cache[spec]
 
@@ -258,17 +246,23 @@ def plot_sigma(config, family, rows, path):
     experiment.save_figure(fig, path)
 
 
-def main(argv):
-    del argv
-    config = experiment.configure(PRESETS)
-    arrays, results, sections = {}, {}, []
+def rows(config):
+    arrays = {}
+    for family, spec in config["families"].items():
+        for point, depth, data_spec, kwargs in family_points(config, family):
+            for kind in spec["models"]:
+                yield model_row(config, family, point, depth, data_spec, kwargs, kind,
+                                load_arrays(config, data_spec, arrays))
+
+
+def report(config, done):
+    results, sections = {}, []
     finding = paper_values.USUAL_SUSPECTS_FINDINGS
     for family, spec in config["families"].items():
         rows, table = {}, []
         for point, depth, data_spec, kwargs in family_points(config, family):
             for kind in spec["models"]:
-                r = train_and_evaluate(config, family, point, depth, data_spec, kwargs, kind,
-                                       load_arrays(config, data_spec, arrays))
+                r = done[f"{family}_{point}_{kind}"].metrics
                 results[r["model"]] = r
                 rows[(depth, kind)] = r
                 if family == "residual":
@@ -343,10 +337,13 @@ def main(argv):
         f"latent {config['latent_dim']}. Paper: 250K steps, lr 2e-4 halved every 100K. "
         "Reconstruction error: sum of squares over pixels in [0, 1], mean over images; VAE "
         "active dims: Cov(E_q[z]) > 0.01 on the test images (ddof 0)."]
-    experiment.write_results(config, {"models": results},
-                             "Posterior collapse vs depth (usual-suspects Figures 1-2)",
-                             sections)
+    return {"models": results}, sections
 
+
+RECIPE = experiment.Recipe(
+    "collapse_depth", "Posterior collapse vs depth (usual-suspects Figures 1-2)", presets,
+    "runs/collapse_depth", rows, report, dry_run=DRY_RUN,
+    workload=lambda config: "dense" if set(config["families"]) == {"fc"} else "conv")
 
 if __name__ == "__main__":
-    app.run(main)
+    experiment.main(RECIPE)

@@ -34,7 +34,6 @@ results.json, results.md and gamma_slices.png.
 import os
 
 import numpy as np
-from absl import app
 
 from recipes import paper_values
 from zoo import experiment
@@ -49,9 +48,6 @@ SMOKE = {**CPU, "data_dim": 6, "latent_dim": 3, "num_points": 100, "grid": 401,
 PRESETS = {"paper": PAPER, "cpu": CPU, "smoke": SMOKE}
 # --dry_run: one epoch of two steps per model and stage, small evaluations.
 DRY_RUN = {"grid": 101, "mc_check_samples": 2}
-experiment.define_flags(PRESETS, default_workdir="runs/gamma_slices", dry_run=DRY_RUN,
-                         workload="dense")
-
 
 def vae_objective(x, params, gamma):
     """The closed-form objective L above for params (A, a, W, b, s); a float."""
@@ -124,9 +120,9 @@ def monte_carlo_check(x, params, gamma, samples, seed):
             "draws": samples}
 
 
-def main(argv):
-    del argv
-    config = experiment.configure(PRESETS)
+def report(config, done):
+    """The slices, the closed form's check, the figure and the tables (no model is trained)."""
+    del done
     ts = np.linspace(config["t_min"], config["t_max"], config["grid"])
     gammas = [float(g) for g in config["gammas"]]
     slices, curves = {}, {}
@@ -195,10 +191,12 @@ def main(argv):
         f"{check['relative_difference']:.2e}).",
         "![gamma slices](gamma_slices.png)",
     ]
-    experiment.write_results(config, {"slices": slices, "closed_form_check": check},
-                             "VAE objective slices vs gamma (unbounded-gradients Figure 3)",
-                             sections)
+    return {"slices": slices, "closed_form_check": check}, sections
 
+
+RECIPE = experiment.Recipe(
+    "gamma_slices", "VAE objective slices vs gamma (unbounded-gradients Figure 3)", PRESETS,
+    "runs/gamma_slices", None, report, dry_run=DRY_RUN, workload="dense")
 
 if __name__ == "__main__":
-    app.run(main)
+    experiment.main(RECIPE)

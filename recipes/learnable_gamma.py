@@ -23,10 +23,10 @@ import csv
 import os
 
 import numpy as np
-from absl import app
 
 from recipes import paper_values
 from zoo import experiment
+from zoo.experiment import budgets
 
 PAPER = {"data": "folder:/path/to/img_align_celeba", "crops": ["celeba64", "celeba128"],
          "network": "celeba_conv", "latent_dim": 64, "units": 200, "batch_size": 128,
@@ -39,18 +39,7 @@ SMOKE = {**CPU, "data": "sklearn:digits", "latent_dim": 8, "units": 16, "epochs"
 PRESETS = {"paper": PAPER, "cpu": CPU, "smoke": SMOKE}
 # --dry_run: one epoch of two steps per model and stage, small evaluations.
 DRY_RUN = {"epochs": 1, "diagnostics_every": 1, "mmd_samples": 100}
-experiment.define_flags(PRESETS, default_workdir="runs/learnable_gamma", dry_run=DRY_RUN,
-                         workload=lambda config: "dense" if config["network"] == "mlp"
-                         else "conv")
 PAPER_NAMES = {"celeba64": "CelebA-64", "celeba128": "CelebA-128"}
-
-
-def variants(config):
-    """[(variant name, data spec)]: one per crop, or the data as given."""
-    if not config["crops"]:
-        return [("data", config["data"])]
-    sep = "&" if "?" in config["data"] else "?"
-    return [(crop, f"{config['data']}{sep}crop={crop}") for crop in config["crops"]]
 
 
 MMD_NOTE = (
@@ -85,7 +74,7 @@ def build_model(config, input_shape, gamma):
     raise ValueError(f"unknown network {config['network']!r}")
 
 
-def train_and_evaluate(config, spec, name, gamma, x_test):
+def model_row(config, spec, name, gamma, x_test):
     from zoo import metrics
     from zoo.training import callbacks as diagnostics
 
@@ -103,10 +92,9 @@ def train_and_evaluate(config, spec, name, gamma, x_test):
                 "active_dims": metrics.active_units(model, x_test),
                 "train_seconds": run.train_seconds}
 
-    return experiment.train_model(
-        config, name, lambda: build_model(config, x_test.shape[1:], gamma), evaluate,
-        train_data=spec, epochs=config["epochs"], learning_rate=config["learning_rate"],
-        callbacks=step_diagnostics)
+    return experiment.Row(name, build=lambda: build_model(config, x_test.shape[1:], gamma),
+                          evaluate=evaluate, data=spec, callbacks=step_diagnostics,
+                          budget=budgets.constant(config["epochs"], config["learning_rate"]))
 
 
 def read_steps(config, name):
@@ -118,25 +106,32 @@ def read_steps(config, name):
             np.array([float(r["gamma"]) for r in rows]))
 
 
-def main(argv):
-    del argv
+def rows(config):
+    """Per variant: learnable gamma, then gamma fixed at the learned value gamma*."""
     from zoo import data
 
-    config = experiment.configure(PRESETS)
+    for variant, spec in experiment.crop_variants(config):
+        x_test, _ = data.load_numpy(spec, data.held_out_split(spec))
+        learnable = yield model_row(config, spec, f"{variant}_learnable", "learnable", x_test)
+        yield model_row(config, spec, f"{variant}_fixed", learnable.metrics["gamma"], x_test)
+
+
+def report(config, done):
+    from zoo import data
+
     results, sections = {}, []
     plt = experiment.pyplot()
-    pairs = variants(config)
+    pairs = experiment.crop_variants(config)
     fig, axes = plt.subplots(2, len(pairs), figsize=(6 * len(pairs), 6.5), squeeze=False,
                              sharex="col")
     for column, (variant, spec) in enumerate(pairs):
-        split = "test" if "test" in data.info(spec).splits else "train"
-        x_test, _ = data.load_numpy(spec, split)
-        learnable = train_and_evaluate(config, spec, f"{variant}_learnable", "learnable",
-                                       x_test)
+        split = data.held_out_split(spec)
+        count = data.info(spec).splits[split]
+        learnable = done[f"{variant}_learnable"].metrics
+        fixed = done[f"{variant}_fixed"].metrics
         gamma_star = learnable["gamma"]
-        fixed = train_and_evaluate(config, spec, f"{variant}_fixed", gamma_star, x_test)
         results[variant] = {"learnable": learnable, "fixed": fixed, "gamma_star": gamma_star,
-                            "evaluated_on": f"{split} split, {len(x_test)} images"}
+                            "evaluated_on": f"{split} split, {count} images"}
         paper = paper_values.LEARNABLE_VS_FIXED_GAMMA.get(variant, {})
         label = PAPER_NAMES.get(variant, spec)
         sections += [
@@ -145,8 +140,8 @@ def main(argv):
                 "", [("learnable", "Learnable gamma"), ("fixed", "Fix gamma = gamma*")],
                 [("reconstruction_error", "Rec. err."), ("mmd", "MMD")],
                 results[variant], paper),
-            f"Evaluated on the {split} split ({len(x_test)} images); MMD on "
-            f"{min(config['mmd_samples'], len(x_test))} posterior samples. Active dims: "
+            f"Evaluated on the {split} split ({count} images); MMD on "
+            f"{min(config['mmd_samples'], count)} posterior samples. Active dims: "
             f"learnable {learnable['active_dims']}, fixed {fixed['active_dims']} of "
             f"{config['latent_dim']}.",
             mmd_ratio_line(learnable, fixed)]
@@ -175,10 +170,13 @@ def main(argv):
         "gamma; the fixed-gamma gradient is large from the start (Figure 1).",
         "![gradient magnitude](grad_norm.png)",
     ]
-    experiment.write_results(config, {"variants": results},
-                             "Learnable vs fixed gamma (reg-balance Table 2, Figure 1)",
-                             sections)
+    return {"variants": results}, sections
 
+
+RECIPE = experiment.Recipe(
+    "learnable_gamma", "Learnable vs fixed gamma (reg-balance Table 2, Figure 1)", PRESETS,
+    "runs/learnable_gamma", rows, report, dry_run=DRY_RUN,
+    workload=lambda config: "dense" if config["network"] == "mlp" else "conv")
 
 if __name__ == "__main__":
-    app.run(main)
+    experiment.main(RECIPE)

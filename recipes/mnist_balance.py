@@ -32,10 +32,6 @@ models/<name>/ (checkpoints, TensorBoard, SavedModel, metrics) into --workdir; r
 finished models.
 """
 
-import os
-
-from absl import app
-
 from recipes import paper_values
 from recipes import _table1_mlp as table1
 from zoo import experiment
@@ -49,8 +45,6 @@ SMOKE = {**CPU, **table1.SMOKE, "kappas": [4, 16], "ablations": ["no_skip"],
 PRESETS = {"paper": PAPER, "cpu": CPU, "smoke": SMOKE}
 # --dry_run: one epoch of two steps per model and stage, small evaluations.
 DRY_RUN = {"rounds": 1, "epochs_per_round": [1], "iwae_samples": 2, "eval_images": 100}
-experiment.define_flags(PRESETS, default_workdir="runs/mnist_balance", dry_run=DRY_RUN,
-                         workload="dense")
 
 
 def model_names(config):
@@ -88,22 +82,23 @@ def check_config(config):
                          "--override=kappas=16,64")
 
 
-def main(argv):
-    del argv
+def rows(config):
     from zoo import data
 
-    config = experiment.configure(PRESETS, validate=check_config)
     x_test, _ = data.load_numpy(config["data"], "test")
     x_train, _ = data.load_numpy(config["data"], "train")
-    results = {name: table1.train_and_evaluate(config, name, x_test, x_train)
-               for name in model_names(config)}
-    plot(config, results, os.path.join(config["workdir"], "kappa_sweep.png"))
+    for name in model_names(config):
+        yield table1.row(config, name, x_test, x_train)
 
+
+def report(config, results):
+    results = {name: result.metrics for name, result in results.items()}
+    plot(config, results, f"{config['workdir']}/kappa_sweep.png")
     paper = paper_values.MNIST_KAPPA_SWEEP
     ours = {k: results[f"kappa_{k}"] for k in config["kappas"]}
-    rows = list(dict.fromkeys([*config["kappas"], *sorted(paper)]))
+    kappas = list(dict.fromkeys([*config["kappas"], *sorted(paper)]))
     table = experiment.comparison_table(
-        "kappa", rows, [("reconstruction_error", "Rec. err."), ("nll", "NLL"),
+        "kappa", kappas, [("reconstruction_error", "Rec. err."), ("nll", "NLL"),
                         ("nll_train", "NLL train"), ("active_dims", "# active")], ours, paper)
     ablation_rows = [[name, results[name]["kappa"], results[name]["active_dims"],
                       paper_values.MNIST_NO_SKIP_ACTIVE_DIMS if name == "no_skip" else None,
@@ -132,9 +127,13 @@ def main(argv):
         "## Learned gamma and budget", gammas,
         "![kappa sweep](kappa_sweep.png)",
     ]
-    experiment.write_results(config, {"models": results},
-                             "Regularization balance on MNIST (reg-balance Table 1)", sections)
+    return {"models": results}, sections
 
+
+RECIPE = experiment.Recipe(
+    "mnist_balance", "Regularization balance on MNIST (reg-balance Table 1)", PRESETS,
+    "runs/mnist_balance", rows, report, dry_run=DRY_RUN, workload="dense",
+    validate=check_config)
 
 if __name__ == "__main__":
-    app.run(main)
+    experiment.main(RECIPE)

@@ -37,10 +37,6 @@ and budget, <variant>_e<epochs>/models/kappa_<k>/ (checkpoints, TensorBoard, Sav
 metrics) into --workdir; re-running skips finished models.
 """
 
-import os
-
-from absl import app
-
 from recipes import _table1_mlp as table1
 from recipes import paper_values
 from zoo import experiment
@@ -74,8 +70,6 @@ SMOKE = {**CPU, **table1.SMOKE, "budgets": {"4": [1, 2], "16": [1, 2]},
 PRESETS = {"paper": PAPER, "cpu": CPU, "smoke": SMOKE}
 DRY_RUN = {"budgets": {"100": [1], "784": [1]}, "comparisons": {}, "iwae_samples": 2,
            "eval_images": 100}
-experiment.define_flags(PRESETS, default_workdir="runs/mnist_budget", dry_run=DRY_RUN,
-                         workload="dense")
 
 
 def check_config(config):
@@ -113,12 +107,17 @@ def runs(config):
     return out
 
 
-def budget_config(config, variant, epochs_per_round):
-    """The `recipes._table1_mlp` config of one budget, in its own sub-workdir."""
-    epochs = epochs_per_round * config["rounds"]
-    return {**config, **VARIANTS[variant],
-            "epochs_per_round": [epochs_per_round] * config["rounds"],
-            "workdir": os.path.join(config["workdir"], f"{variant}_e{epochs}")}
+def folder(config, variant, kappa, epochs_per_round):
+    """A budget's model folder: kappa_<kappa> of the sub-workdir <variant>_e<epochs>."""
+    return f"{variant}_e{epochs_per_round * config['rounds']}/kappa_{kappa}"
+
+
+def budget_row(config, variant, kappa, epochs_per_round, x_test, x_train):
+    """The `recipes._table1_mlp` row of one budget."""
+    sub = {**config, **VARIANTS[variant],
+           "epochs_per_round": [epochs_per_round] * config["rounds"]}
+    return table1.row(sub, f"kappa_{kappa}", x_test, x_train,
+                      folder=folder(config, variant, kappa, epochs_per_round))
 
 
 def series(results, variant, kappa):
@@ -190,20 +189,19 @@ def reach_rows(config, results):
     return rows
 
 
-def main(argv):
-    del argv
+def rows(config):
     from zoo import data
 
-    config = experiment.configure(PRESETS, validate=check_config)
     x_test, _ = data.load_numpy(config["data"], "test")
     x_train, _ = data.load_numpy(config["data"], "train")
-    results = []
     for variant, kappa, epochs_per_round in runs(config):
-        sub = budget_config(config, variant, epochs_per_round)
-        metrics = table1.train_and_evaluate(sub, f"kappa_{kappa}", x_test, x_train)
-        results.append({"variant": variant, **metrics})
-    plot(config, results, os.path.join(config["workdir"], "budget_study.png"))
+        yield budget_row(config, variant, kappa, epochs_per_round, x_test, x_train)
 
+
+def report(config, results):
+    results = [{"variant": variant, **results[folder(config, variant, kappa, rounds)].metrics}
+               for variant, kappa, rounds in runs(config)]
+    plot(config, results, f"{config['workdir']}/budget_study.png")
     steps = experiment.batches_per_epoch(config["data"], config["batch_size"])
     columns = ["variant", "kappa", "epochs", "steps", "rec. error", "test NLL", "train NLL",
                "active", "gamma", "train s"]
@@ -229,9 +227,13 @@ def main(argv):
         table1.NLL_SCALE_NOTE,
         "![budget study](budget_study.png)",
     ]
-    experiment.write_results(config, {"models": results},
-                             "Budget study on MNIST (reg-balance Table 1's model)", sections)
+    return {"models": results}, sections
 
+
+RECIPE = experiment.Recipe(
+    "mnist_budget", "Budget study on MNIST (reg-balance Table 1's model)", PRESETS,
+    "runs/mnist_budget", rows, report, dry_run=DRY_RUN, workload="dense",
+    validate=check_config)
 
 if __name__ == "__main__":
-    app.run(main)
+    experiment.main(RECIPE)

@@ -48,10 +48,10 @@ import math
 import os
 
 import numpy as np
-from absl import app
 
 from recipes import paper_values
 from zoo import experiment
+from zoo.experiment import budgets
 
 TRANSFORMS = ("hflip", "vflip", "invert", "uniform_noise")
 PAPER_TABLES = {"fashion_kappa": paper_values.VAE_OOD_FASHION_BY_KAPPA,
@@ -80,26 +80,29 @@ CPU = {**PAPER, "data": "tfds:mnist",
                                  "kappas": [16, 64], "widths": [1.0], "paper_table": None}},
        "learning_rate": 1e-3, "steps": 3000, "gamma_init": 0.01, "eval_images": 1000,
        "score_samples": 50, "steps_per_execution": 50}
-# Table 1 proper at the `cpu` budget: Fashion-MNIST inliers, the MNIST test split as the outlier
-# (local IDX files, so it runs offline), plus the transformed inliers; vflip beside hflip since
-# most clothes are left-right symmetric.
-MNIST_IDX = "idx:" + os.environ.get("ZOO_MNIST_DIR", "../shared/data/mnist")
-FASHION_MNIST_IDX = "idx:" + os.environ.get("ZOO_FASHION_MNIST_DIR",
-                                            "../shared/data/fashion_mnist")
-CPU_FASHION = {**CPU, "data": FASHION_MNIST_IDX,
-               "experiments": {"fashion_mnist": {
-                   **PAPER["experiments"]["fashion_mnist"], "kappas": [16, 64],
-                   "outliers": {"mnist": MNIST_IDX, **TRANSFORM_OUTLIERS,
-                                "vflip": "transform:vflip"}}}}
 SMOKE = {**CPU, "data": "sklearn:digits",
          "experiments": {"digits": {"inlier": None, "outliers": TRANSFORM_OUTLIERS,
                                     "kappas": [2, 4], "widths": [0.125], "paper_table": None}},
          "learning_rate": 2e-3, "steps": 10, "gamma_init": 1.0, "eval_images": 100,
          "score_samples": 4, "steps_per_execution": 5}
-PRESETS = {"paper": PAPER, "cpu": CPU, "cpu_fashion": CPU_FASHION, "smoke": SMOKE}
 # --dry_run: one epoch of two steps per model and stage, small evaluations.
 DRY_RUN = {"steps": 2, "eval_images": 100, "score_samples": 2}
-experiment.define_flags(PRESETS, default_workdir="runs/ood", dry_run=DRY_RUN)
+
+
+def presets():
+    """The presets, `cpu_fashion` with the local IDX folders (`zoo.data.locations`, read now).
+
+    `cpu_fashion` is Table 1 proper at the `cpu` budget: Fashion-MNIST inliers, the MNIST test
+    split as the outlier (local IDX files, so it runs offline), plus the transformed inliers;
+    vflip beside hflip since most clothes are left-right symmetric."""
+    from zoo.data import locations
+
+    cpu_fashion = {**CPU, "data": locations.idx_spec("fashion_mnist"),
+                   "experiments": {"fashion_mnist": {
+                       **PAPER["experiments"]["fashion_mnist"], "kappas": [16, 64],
+                       "outliers": {"mnist": locations.idx_spec("mnist"), **TRANSFORM_OUTLIERS,
+                                    "vflip": "transform:vflip"}}}}
+    return {"paper": PAPER, "cpu": CPU, "cpu_fashion": cpu_fashion, "smoke": SMOKE}
 
 
 def transform(name, images, seed):
@@ -122,20 +125,17 @@ def load_sets(config, exp):
     spec = exp["inlier"] or config["data"]
     n, seed = config["eval_images"], config["seed"]
 
-    def test_split(s):
-        return "test" if "test" in data.info(s).splits else "train"
-
     def random_images(s, split, offset):
         images = data.load_numpy(s, split, dequantize=True, seed=seed + offset)[0]
         return experiment.held_out(images, n, seed + offset)
 
     sets = {"train": random_images(spec, "train", 0),
-            "test": random_images(spec, test_split(spec), 1)}
+            "test": random_images(spec, data.held_out_split(spec), 1)}
     for name, outlier in exp["outliers"].items():
         if outlier.startswith("transform:"):
-            images = transform(outlier.split(":", 1)[1], sets["test"], seed + 2)
+            images = transform(data.argument_of(outlier), sets["test"], seed + 2)
         else:
-            images = random_images(outlier, test_split(outlier), 2)
+            images = random_images(outlier, data.held_out_split(outlier), 2)
         if images.shape[1:] != sets["test"].shape[1:]:
             raise ValueError(f"outlier set {name} ({outlier}) has images {images.shape[1:]}; "
                              f"the inliers {sets['test'].shape[1:]}")
@@ -161,15 +161,16 @@ def export_metadata(config, spec, metrics):
     return metadata
 
 
-def train_and_evaluate(config, exp_name, spec, sets, kappa, width):
+def model_row(config, exp_name, spec, sets, kappa, width):
     from sklearn.metrics import roc_auc_score
 
     import zoo
     from zoo import builders, data, metrics
 
     name = model_name(exp_name, kappa, width)
+    budget = budgets.steps(config["steps"], config["learning_rate"])
     steps = experiment.batches_per_epoch(spec, config["batch_size"])
-    epochs = max(1, math.ceil(config["steps"] / steps))
+    epochs = budget(steps)[0]
 
     def build():
         return builders.conv_vae(sets["test"].shape[1:], latent_dim=kappa, width=width,
@@ -200,9 +201,8 @@ def train_and_evaluate(config, exp_name, spec, sets, kappa, width):
                                                              np.r_[nll["test"], nll[key]]))
         return result
 
-    return experiment.train_model(config, name, build, evaluate, train_data=spec,
-                                  epochs=epochs, learning_rate=config["learning_rate"],
-                                  dequantize=True)
+    return experiment.Row(name, build=build, evaluate=evaluate, data=spec, budget=budget,
+                          dequantize=True)
 
 
 def plot_histograms(config, exp_name, exp, results, path):
@@ -304,19 +304,22 @@ def paper_sections():
         "decreases while that of the outlier data increases\".", bpd_note()]
 
 
-def main(argv):
-    del argv
-    from zoo import data
-
-    config = experiment.configure(PRESETS)
-    all_results, sections = {}, []
+def rows(config):
     for exp_name, exp in config["experiments"].items():
         spec, sets = load_sets(config, exp)
-        results = {}
         for kappa in exp["kappas"]:
             for width in exp["widths"]:
-                r = train_and_evaluate(config, exp_name, spec, sets, kappa, width)
-                results[r["model"]] = r
+                yield model_row(config, exp_name, spec, sets, kappa, width)
+
+
+def report(config, done):
+    from zoo import data
+
+    all_results, sections = {}, []
+    for exp_name, exp in config["experiments"].items():
+        spec = exp["inlier"] or config["data"]
+        results = {model_name(exp_name, k, w): done[model_name(exp_name, k, w)].metrics
+                   for k in exp["kappas"] for w in exp["widths"]}
         all_results[exp_name] = results
         hist_png, kl_png = f"nll_hist_{exp_name}.png", f"kl_per_dim_{exp_name}.png"
         plot_histograms(config, exp_name, exp, results,
@@ -354,10 +357,12 @@ def main(argv):
             "= outlier; 0.5 = chance, 1 = perfect; not in the paper):", auroc,
             f"![NLL histograms]({hist_png})", f"![per-dimension KL]({kl_png})"]
     sections += paper_sections()
-    experiment.write_results(config, {"experiments": all_results},
-                             "VAE out-of-distribution detection (VAE-OOD Tables 1-2, "
-                             "Figures 2-4)", sections)
+    return {"experiments": all_results}, sections
 
+
+RECIPE = experiment.Recipe(
+    "ood", "VAE out-of-distribution detection (VAE-OOD Tables 1-2, Figures 2-4)", presets,
+    "runs/ood", rows, report, dry_run=DRY_RUN)
 
 if __name__ == "__main__":
-    app.run(main)
+    experiment.main(RECIPE)

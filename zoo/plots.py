@@ -40,3 +40,26 @@ def save_image_grid(images, path, columns=None, scale=1):
     with atomic_path(path) as tmp:
         mode_image.save(tmp, format="PNG")
     return path
+
+
+def save_panels(panels, path, title, columns=8, scale=1):
+    """One figure of labelled image grids side by side (`panels`: (label, images) pairs), as
+    PNG, atomically: e.g. real, baseline and model samples, as the papers' sample figures."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, len(panels), figsize=(3.2 * len(panels), 3.6), squeeze=False)
+    for ax, (label, images) in zip(axes[0], panels):
+        grid = image_grid(images, columns=columns, scale=scale)
+        ax.imshow(grid[..., 0] if grid.shape[-1] == 1 else grid, cmap="gray",
+                  interpolation="nearest")
+        ax.set_title(label)
+        ax.axis("off")
+    fig.suptitle(title)
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    with atomic_path(path, suffix=".png") as tmp:
+        fig.savefig(tmp, dpi=150, bbox_inches="tight")
+    plt.close(fig)
+    return path

@@ -122,7 +122,7 @@ def test_evaluation_fid_is_samples_against_training_statistics(tmp_path, monkeyp
     import keras
 
     from zoo import builders, experiment
-    from zoo.experiment import evaluation
+    from zoo.experiment import evaluation, sampling
 
     # A fresh statistics cache, with the weights converted already (no second conversion).
     monkeypatch.setenv(fid_weights.ENV_VAR, fid_weights.cache_path())
@@ -134,7 +134,7 @@ def test_evaluation_fid_is_samples_against_training_statistics(tmp_path, monkeyp
     results = evaluation.evaluate(model, "keras", images[:5], ["fid"], data_spec="sklearn:digits",
                                   seed=0, num_generated=5, fid_train=6)
     train, _ = data.load_numpy("sklearn:digits", "train")
-    expected = metrics.fid(evaluation.generate(model, 5, 0),
+    expected = metrics.fid(sampling.samples(model, 5, 0),
                            experiment.held_out(train, 6, 0), num_images=None)
     assert results["fid"]["value"] == pytest.approx(expected, rel=1e-6)
     assert "5 generated vs the statistics of 6 training images" in results["fid"]["convention"]

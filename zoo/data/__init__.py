@@ -6,13 +6,18 @@
 
 Sources: 'tfds:NAME' (TensorFlow Datasets), 'idx:FOLDER' (MNIST / Fashion-MNIST IDX files),
 'folder:PATH' (image files, CelebA crops), 'npz:PATH' (NumPy arrays), 'sklearn:digits'
-(bundled 8 x 8 digits, works offline). Images are float32 NHWC in [0, 1]; see
+(bundled 8 x 8 digits, works offline). `zoo.data.locations` owns the default local folders
+(`$ZOO_MNIST_DIR`, else `../shared/data/mnist`). Images are float32 NHWC in [0, 1]; see
 `zoo.data.scaling` for the 255 / 256 conventions and bits per dimension.
 """
 
-from zoo.data.loading import SOURCES, DataInfo, check_available, info, load, load_numpy
+from zoo.data import locations
+from zoo.data.loading import (SOURCES, DataInfo, check_available, held_out_split, info, is_spec,
+                              load, load_numpy)
 from zoo.data.scaling import Scaling, nll_to_bits_per_dim
+from zoo.data.spec import argument_of, source_of, with_option
 from zoo.data.tfds_source import DatasetNotPreparedError
 
-__all__ = ["SOURCES", "DataInfo", "DatasetNotPreparedError", "Scaling", "check_available",
-           "info", "load", "load_numpy", "nll_to_bits_per_dim"]
+__all__ = ["SOURCES", "DataInfo", "DatasetNotPreparedError", "Scaling", "argument_of",
+           "check_available", "held_out_split", "info", "is_spec", "load", "load_numpy",
+           "locations", "nll_to_bits_per_dim", "source_of", "with_option"]

@@ -23,7 +23,7 @@ import numpy as np
 
 from zoo.data import checksums
 from zoo.data.base import InMemory, SourceInfo, source_path
-from zoo.data.spec import as_bool
+from zoo.data.spec import argument_of, as_bool, source_of
 from zoo.data.splits import check_split_name
 
 OPTIONS = ("verify",)
@@ -172,9 +172,9 @@ def identify(folder):
 
 def identify_spec(spec):
     """`identify` for a data spec: the data set of an `idx:FOLDER[?...]` spec, else None."""
-    if not spec.startswith("idx:"):
+    if source_of(spec) != "idx":
         return None
-    return identify(spec[len("idx:"):].partition("?")[0])
+    return identify(argument_of(spec))
 
 
 def describe(arg, data_dir=None, verify=True):

@@ -5,7 +5,7 @@ import math
 
 from zoo.data import folder, idx, npz, pipeline, sklearn_digits, tfds_source
 from zoo.data.scaling import Scaling, scaling_for
-from zoo.data.spec import as_bool, parse_spec
+from zoo.data.spec import as_bool, parse_spec, source_of
 from zoo.data.splits import parse_split
 
 SOURCES = {
@@ -57,6 +57,19 @@ def info(spec, *, data_dir=None, dequantize=False, **options):
     return DataInfo(spec=spec, image_shape=tuple(described.image_shape),
                     splits=dict(described.splits), has_labels=described.has_labels,
                     scaling=scaling_for(described.levels, dequantize))
+
+
+def held_out_split(spec):
+    """The split a recipe evaluates on: 'test' where the source has one, else 'train' (an image
+    folder, say). The one place that rule is written; recipes say in their reports which split
+    they measured."""
+    return "test" if "test" in info(spec).splits else "train"
+
+
+def is_spec(value):
+    """Whether `value` is a `zoo.data` spec string (a known source prefix); recipes may hold
+    their own strings beside them (e.g. "synthetic:...", "transform:...")."""
+    return source_of(value) in SOURCES
 
 
 def check_available(spec, *, data_dir=None, **options):

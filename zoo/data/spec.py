@@ -63,6 +63,24 @@ def parse_spec(spec, sources, options=None):
     return Spec(source, arg, merged)
 
 
+def source_of(spec):
+    """The source prefix of a spec string ('idx' of 'idx:DIR?opt=1'), or None for a value that
+    is not one (not a string, or no ':')."""
+    if not isinstance(spec, str) or ":" not in spec:
+        return None
+    return spec.partition(":")[0]
+
+
+def argument_of(spec):
+    """The argument of a spec string, without its options ('DIR' of 'idx:DIR?opt=1')."""
+    return spec.partition(":")[2].partition("?")[0]
+
+
+def with_option(spec, key, value):
+    """`spec` with the option `key=value` appended ('?' or '&' as the spec needs)."""
+    return f"{spec}{'&' if '?' in spec else '?'}{key}={value}"
+
+
 def as_bool(value, name=None):
     """A value as bool: True/False or the strings true/false/yes/no/on/off/1/0 (`name`: the
     option's, for the error)."""

@@ -1,25 +1,39 @@
-"""What every paper recipe shares: presets, command-line overrides, workdir layout, result tables.
+"""What every paper recipe shares: the runner, presets, overrides, measurements, reports.
 
-One module per job: `flags` (presets, `--override`, config.json), `workdir` (sub-workdirs,
-caches, export once, held-out subsets), `reports` (tables, results.md, figures), `runs`
-(`train_model`: train, evaluate and export one model, cached), `dry_run` (`--dry_run`: every
-model of a preset on synthetic stand-in data, two steps each), `evaluation` (the papers'
-metrics of a trained or exported model) and `trends` (the budget at which a metric reaches a
-paper's value, measured or extrapolated).
+One module per job: `recipe` (what a recipe declares: `Recipe`, `Row`, `RowResult`),
+`runner` (`main` / `execute`: each row trained, measured, cached and exported, then the
+report), `budgets` (a row's epochs and learning-rate schedule), `config` (presets and
+`--override`, pure), `flags` (the shared flags, defined when `main` runs), `process` (start a
+run: CPU plan, strategy, workdir lock, config.json), `reuse` (one workdir, one config),
+`workdir` (model folders, caches, export once), `sampling` (images in chunks, one seed scheme),
+`measures` (image-set metrics by name: FID, FD-MNIST, NDB), `evaluation` (every metric of a
+trained or exported model by name), `reports` (tables, results.md, figures), `dry_run`
+(`--dry_run`: every model of a preset on synthetic stand-in data, two steps each) and `trends`
+(the budget at which a metric reaches a paper's value).
 
-A recipe is a thin row of a paper's table (see `recipes/`). It holds its presets as plain dicts
-and calls `define_flags` at import time and `configure` in `main`:
+A recipe is a row of a paper's table (see `recipes/`): its presets as plain dicts, `rows`, a
+generator of the models to train and what to measure, and `report`:
 
     PAPER = {"batch_size": 20, ...}                # the paper's values
     CPU = {**PAPER, "batch_size": 100, ...}        # the changes for a 2-core machine
     SMOKE = {**CPU, "units": 16, ...}              # and for a test of seconds
     PRESETS = {"paper": PAPER, "cpu": CPU, "smoke": SMOKE}
-    experiment.define_flags(PRESETS, default_workdir="runs/mnist_balance",
-                            dry_run={"rounds": 1, ...})
 
-    def main(argv):
-        config = experiment.configure(PRESETS)     # writes <workdir>/config.json
-        result = experiment.train_model(config, "kappa_50", build, evaluate, ...)
+    def rows(config):
+        for kappa in config["kappas"]:
+            yield experiment.Row(f"kappa_{kappa}", build=..., evaluate=..., data=config["data"],
+                                 budget=experiment.budgets.constant(config["epochs"], 1e-3))
+
+    def report(config, results):                   # {row name: RowResult}
+        return {"models": {n: r.metrics for n, r in results.items()}}, [markdown sections]
+
+    RECIPE = experiment.Recipe("mnist_balance", "reg-balance Table 1", PRESETS,
+                               "runs/mnist_balance", rows, report, dry_run={"rounds": 1})
+    if __name__ == "__main__":
+        experiment.main(RECIPE)
+
+Importing a recipe defines nothing: `experiment.main` defines the flags, and
+`experiment.execute(RECIPE, experiment.Options("smoke", workdir=...))` runs it in-process.
 
 Flags (the same for every recipe):
 
@@ -29,10 +43,10 @@ Flags (the same for every recipe):
     --workdir=DIR              output folder
     --seed=N                   (default: the preset's, else 0)
     --strategy=default|mirrored|multiworker|tpu, --tpu=ADDRESS, --mixed_precision=...
-                               `zoo.runtime.strategies`: `configure` creates the strategy and enters its
-                               scope for the rest of the run, so models, optimizers and metrics
-                               are built in it; a non-chief worker writes into a temporary
-                               workdir that is removed at exit
+                               `zoo.runtime.strategies`: the runner creates the strategy and
+                               builds every model, optimizer and metric in its scope; a
+                               non-chief worker writes into a temporary workdir that is
+                               removed at exit
     --dry_run                  every model of the preset at full size, two training steps and
                                one evaluation on synthetic data of the right shape; reports
                                parameter counts and peak memory (`zoo.experiment.dry_run`)
@@ -49,25 +63,33 @@ Workdir layout:
     results.json     every number the recipe computed, with the config
     results.md       the paper's table with our numbers and the paper's side by side
     *.png            figures and sample grids
-    models/<name>/   one sub-workdir per trained model: tensorboard/, backup/, checkpoints/
-                     (`zoo.training.train`), saved_model/<version>/ (`zoo.export`),
-                     results.json (that model's metrics, cached: a finished model is neither
+    models/<name>/   one sub-workdir per trained model (`zoo.layout`): tensorboard/,
+                     backup/, checkpoints/ (`zoo.training.train`), saved_model/<version>/
+                     (`zoo.export`), results.json (that model's metrics, cached: a finished model is neither
                      retrained nor re-evaluated when the command is run again)
 """
 
-from zoo.experiment.flags import (PRESET_NAMES, apply_overrides, configure, define_flags,
-                                  parse_value, resolve, split_overrides)
-from zoo.experiment.reports import (comparison_table, fmt, markdown_table, pyplot, save_figure,
-                                    write_results)
-from zoo.experiment.runs import Run, train_model
+from zoo.experiment import budgets, evaluation, measures, sampling
+from zoo.experiment.config import (PRESET_NAMES, apply_overrides, parse_value, resolve,
+                                   split_overrides)
+from zoo.experiment.measures import held_out
+from zoo.experiment.process import Options
+from zoo.experiment.recipe import Recipe, Row, RowResult
+from zoo.experiment.reports import (comparison_table, fmt, image_sections, markdown_table,
+                                    mean_std, metrics_table, ndb_table, pyplot, save_figure,
+                                    seed_summary, stage_table, write_results)
+from zoo.experiment.runner import Run, execute, main, run_row, run_rows
 from zoo.experiment.trends import budget_to_reach
-from zoo.experiment.workdir import (batches_per_epoch, cached_json, export_metadata, export_once,
-                                    held_out, model_dir)
+from zoo.experiment.workdir import (batches_per_epoch, cached_json, crop_variants,
+                                    export_metadata, export_once, model_dir)
 
 __all__ = [
-    "PRESET_NAMES", "Run", "apply_overrides", "batches_per_epoch", "budget_to_reach",
-    "cached_json",
-    "comparison_table", "configure", "define_flags", "export_metadata", "export_once", "fmt",
-    "held_out", "markdown_table", "model_dir", "parse_value", "pyplot", "resolve",
-    "save_figure", "split_overrides", "train_model", "write_results",
+    "PRESET_NAMES", "Options", "Recipe", "Row", "RowResult", "Run", "apply_overrides",
+    "batches_per_epoch", "budget_to_reach", "budgets", "cached_json", "comparison_table",
+    "crop_variants",
+    "evaluation", "execute", "export_metadata", "export_once", "fmt", "held_out",
+    "image_sections", "main",
+    "markdown_table", "mean_std", "measures", "metrics_table", "model_dir", "ndb_table",
+    "parse_value", "pyplot", "resolve", "run_row", "run_rows", "sampling", "save_figure",
+    "seed_summary", "split_overrides", "stage_table", "write_results",
 ]

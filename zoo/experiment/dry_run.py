@@ -2,7 +2,7 @@
 on synthetic data of the right shape, in minutes on any machine.
 
 A paper preset meant for a GPU should meet its first crash (a shape, a memory blow-up, a
-missing data key) at once, not after hours. With `--dry_run`, `configure`:
+missing data key) at once, not after hours. With `--dry_run`, `zoo.experiment.process.start`:
 
 - replaces every data spec of the config by a stand-in written into a temporary folder, with
   the images' shape and value range: `idx:` folders and `tfds:` MNIST / Fashion-MNIST by
@@ -35,9 +35,9 @@ CELEBA_HW = (218, 178)  # aligned CelebA images (img_align_celeba)
 
 def prepare(config, overrides):
     """The dry-run config: `overrides` applied, every data spec replaced by a stand-in."""
-    from zoo.experiment import flags
+    from zoo.experiment import config as configs
 
-    config = flags.apply_overrides(config, [f"{key}={_text(value)}"
+    config = configs.apply_overrides(config, [f"{key}={_text(value)}"
                                             for key, value in overrides.items()])
     folder = tempfile.mkdtemp(prefix="zoo_dry_run_")
     atexit.register(shutil.rmtree, folder, ignore_errors=True)

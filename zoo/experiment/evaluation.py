@@ -1,12 +1,17 @@
 """The papers' metrics for a trained model, whether a Keras model or an exported SavedModel.
 
-`evaluate` computes any of `METRICS` with the conventions of `zoo.metrics` and returns
-{name: {"value": ..., "convention": ...}}; `load_model` opens a `.keras` file or a SavedModel
-folder (`ExportedAdapter`: the attributes the metrics use, on the raw signatures). Used by
-`python -m recipes.evaluate` and by the SavedModel publishing recipe.
+`evaluate` computes any of `METRICS` (a registry: name -> f(Context), one signature per
+metric) with the conventions of `zoo.metrics` and returns {name: {"value": ...,
+"convention": ...}}; the image metrics measure with `zoo.experiment.measures`. `load_model`
+opens a `.keras` file or a SavedModel folder (`ExportedAdapter`: the attributes the metrics
+use, on the raw signatures). Used by the evaluation and publishing tools.
 """
 
-METRICS = ("rec", "nll", "bpd", "au", "kl", "mmd", "ndb", "fd_mnist", "fid")
+from zoo.experiment import measures
+from zoo.experiment.measures import fid_reference, has_digit_images, inception_graph
+
+__all__ = ["ExportedAdapter", "METRICS", "evaluate", "fid_reference", "has_digit_images",
+           "inception_graph", "load_model"]
 
 
 class ExportedAdapter:
@@ -53,62 +58,10 @@ def load_model(path):
     return ExportedAdapter(zoo.load(path)), "saved_model"
 
 
-def generate(model, num, seed, batch_size=1000):
-    """`num` model samples in [0, 1], drawn in batches with seeds seed, seed + 1, ..."""
-    import numpy as np
-
-    parts = [np.asarray(model.sample(min(batch_size, num - start), seed=seed + i))
-             for i, start in enumerate(range(0, num, batch_size))]
-    return np.clip(np.concatenate(parts), 0.0, 1.0)
-
-
-def inception_graph(path=""):
-    """The user's frozen 2015 Inception graph (`path`, else $ZOO_INCEPTION_GRAPH), or None: FID
-    then uses the Keras port (`zoo.metrics.fid`)."""
-    import os
-
-    return path or os.environ.get("ZOO_INCEPTION_GRAPH") or None
-
-
-def has_digit_images(data_spec, image_shape):
-    """Whether FD-MNIST (`zoo.metrics.fd_mnist_classifier`, the features of an MNIST digit
-    classifier) says something about `data_spec`'s images: 28 x 28 x 1 and not Fashion-MNIST
-    (`tfds:fashion_mnist`, or an `idx:` folder recognised as it by its checksums)."""
-    from zoo.data import idx
-
-    if tuple(image_shape) != (28, 28, 1):
-        return False
-    return not (data_spec.startswith("tfds:fashion_mnist")
-                or idx.identify_spec(data_spec) == "fashion_mnist")
-
-
-def fid_reference(data_spec, count=0, inception_path=None):
-    """FID's reference in the recipes: the Inception (mu, sigma) of `count` training images (0:
-    all; `training_fid_statistics`, cached), or None when FID cannot be computed here (no
-    graph, and neither the Keras port's converted weights nor the `fid` extra to convert
-    them)."""
-    from zoo.metrics import fid_weights
-
-    if not inception_path and not fid_weights.available():
-        return None
-    return training_fid_statistics(data_spec, count, 0, inception_path)[0]
-
-
-def training_fid_statistics(data_spec, count=0, seed=0, inception_path=None):
-    """Inception (mu, sigma) of the training split (a seeded random `count` of it; 0: all), the
-    reference of FID in the recipes; cached by `zoo.metrics.cached_statistics`."""
-    from zoo import data, experiment, metrics
-
-    train, _ = data.load_numpy(data_spec, "train")
-    if count:
-        train = experiment.held_out(train, count, seed)
-    return metrics.cached_statistics(train, inception_path=inception_path), len(train)
-
-
 def evaluate(model, kind, images, names, *, data_spec, scaling=None, split="test",
              dequantize=False, seed=0, num_samples=5000, num_generated=10000, ndb_bins=100,
              ndb_train=50000, fid_train=0, inception_graph=None):
-    """Metric name -> {"value": ..., "convention": ...} for the requested metrics.
+    """Metric name -> {"value": ..., "convention": ...} for the requested metrics (`METRICS`).
 
     Args:
       model, kind: as returned by `load_model` ("keras" or "saved_model").
@@ -120,83 +73,162 @@ def evaluate(model, kind, images, names, *, data_spec, scaling=None, split="test
       dequantize: whether `images` (and ndb's training images) are (x + u) / L.
       seed: seed of sampling and of the estimators.
       num_samples: K of the IWAE estimate (Keras models; a SavedModel's K is its export's).
-      num_generated: model samples for ndb, fd_mnist and fid.
+      num_generated: model samples for ndb, fd_mnist and fid (`zoo.experiment.sampling`).
       ndb_bins, ndb_train: K of NDB and the number of training images it bins.
       fid_train: training images behind fid's reference statistics (a seeded random subset;
-        0: all of them); the papers' FID compares samples with the training set's statistics.
+        0: all of them).
       inception_graph: classify_image_graph_def.pb for fid (else the Keras port of that
         network, `zoo.metrics.fid`).
     """
-    import numpy as np
-
-    from zoo import data, experiment, metrics
+    from zoo import data
 
     unknown = sorted(set(names) - set(METRICS))
     if unknown:
         raise ValueError(f"unknown metrics {unknown}; choose from {list(METRICS)}")
     if scaling is None:
         scaling = data.info(data_spec, dequantize=dequantize).scaling
-    num_dims = int(np.prod(images.shape[1:]))
-    results = {}
-    samples = None
+    context = Context(model, kind, images, data_spec, scaling, split, dequantize, seed,
+                      num_samples, num_generated, ndb_bins, ndb_train, fid_train,
+                      inception_graph)
+    return {name: METRICS[name](context) for name in names}
 
-    def generated():
-        nonlocal samples
-        if samples is None:
-            samples = generate(model, num_generated, seed)
-        return samples
 
-    if "rec" in names:
-        results["rec"] = {"value": metrics.reconstruction_error(model, images),
-                          "convention": "sum over pixels, mean over images"}
-    if "nll" in names or "bpd" in names:
-        if kind == "keras":
-            k = num_samples
-            nll = -metrics.iwae_log_likelihood(model, images, num_samples=k, seed=seed)
-        else:
-            k = model.exported.metadata["score"]["num_importance_samples"]
-            nll = np.concatenate([model.exported.score(images[i:i + 500])["nll"]
-                                  for i in range(0, len(images), 500)])
-        if "nll" in names:
-            results["nll"] = {"value": float(np.mean(nll)),
-                              "convention": f"IWAE K={k}, nats of the [0, 1]-scaled data"}
-        if "bpd" in names:
-            results["bpd"] = {"value": float(np.mean(metrics.bits_per_dim(nll, num_dims,
-                                                                          scaling))),
-                              "convention": f"IWAE K={k}, {scaling}"}
-    if "au" in names:
-        results["au"] = {"value": metrics.active_units(model, images),
-                         "convention": f"threshold 0.01, ddof 0, {len(images)} "
-                                       f"{split} images"}
-    if "kl" in names:
-        results["kl"] = {"value": metrics.kl_per_dimension(model, images).tolist(),
-                         "convention": "per-dimension KL, mean over images, sorted"}
-    if "mmd" in names:
-        n = min(2000, len(images))
-        results["mmd"] = {"value": metrics.mmd_to_prior(model, images, num_samples=n,
-                                                        seed=seed),
-                          "convention": f"IMQ 7 scales, unbiased, n={n}, z ~ q(z|x) samples"}
-    if "ndb" in names:
-        train, _ = data.load_numpy(data_spec, "train", dequantize=dequantize)
-        train = experiment.held_out(train, ndb_train, seed)
-        out = metrics.ndb(train, generated(), test_samples=images,
-                          num_bins=ndb_bins, seed=seed)
-        results["ndb"] = {"value": out["ndb_over_k"], "test_value": out["test_ndb_over_k"],
-                          "convention": f"K={out['num_bins']}, {len(train)} train vs "
-                                        f"{len(generated())} generated; {len(images)} "
-                                        f"held-out real: {out['test_ndb_over_k']:.3f}"}
-    if "fd_mnist" in names:
-        results["fd_mnist"] = {"value": metrics.fd_mnist_classifier(generated(), images),
-                               "convention": f"MNIST classifier features (not FID), "
-                                             f"{len(generated())} generated vs {len(images)} "
-                                             "real"}
-    if "fid" in names:
-        graph = inception_graph
-        reference, count = training_fid_statistics(data_spec, fid_train, seed, graph)
-        n = len(generated())
-        results["fid"] = {"value": metrics.fid_to_statistics(generated(), reference,
-                                                             num_images=n, inception_path=graph),
-                          "convention": f"2015 Inception pool_3 ({graph or 'Keras port'}), "
-                                        f"{n} generated vs the statistics of {count} "
-                                        "training images"}
-    return results
+class Context:
+    """What the metrics of one `evaluate` call share: its arguments, and the model's samples
+    and NLLs, each computed once when a metric first needs them."""
+
+    def __init__(self, model, kind, images, data_spec, scaling, split, dequantize, seed,
+                 num_samples, num_generated, ndb_bins, ndb_train, fid_train, inception_graph):
+        self.model, self.kind, self.images = model, kind, images
+        self.data_spec, self.scaling, self.split = data_spec, scaling, split
+        self.dequantize, self.seed, self.num_samples = dequantize, seed, num_samples
+        self.num_generated, self.ndb_bins, self.ndb_train = num_generated, ndb_bins, ndb_train
+        self.fid_train, self.inception_graph = fid_train, inception_graph
+        self._samples = self._nll = None
+
+    @property
+    def samples(self):
+        from zoo.experiment import sampling
+
+        if self._samples is None:
+            self._samples = sampling.samples(self.model, self.num_generated, self.seed)
+        return self._samples
+
+    @property
+    def nll(self):
+        """(per-image NLL, K): IWAE for a Keras model, the `score` signature for an export."""
+        import numpy as np
+
+        from zoo import metrics
+
+        if self._nll is None:
+            if self.kind == "keras":
+                k = self.num_samples
+                nll = -metrics.iwae_log_likelihood(self.model, self.images, num_samples=k,
+                                                   seed=self.seed)
+            else:
+                score = self.model.exported
+                k = score.metadata["score"]["num_importance_samples"]
+                nll = np.concatenate([score.score(self.images[i:i + 500])["nll"]
+                                      for i in range(0, len(self.images), 500)])
+            self._nll = nll, k
+        return self._nll
+
+    def image_settings(self):
+        return measures.ImageSettings(fid_samples=len(self.samples), ndb_bins=(self.ndb_bins,),
+                                      ndb_train=self.ndb_train, fid_train=self.fid_train,
+                                      inception_graph=self.inception_graph, seed=self.seed)
+
+    def image_reference(self, train=None, fid_statistics=None):
+        """The evaluated images as the held-out real set (all of them)."""
+        import numpy as np
+
+        empty = np.zeros((0, *self.images.shape[1:]), np.float32)
+        return measures.ImageReference(self.data_spec, self.split, self.images, self.images,
+                                       empty if train is None else train, fid_statistics,
+                                       digits=True)
+
+
+def reconstruction(c):
+    from zoo import metrics
+
+    return {"value": metrics.reconstruction_error(c.model, c.images),
+            "convention": "sum over pixels, mean over images"}
+
+
+def nll(c):
+    import numpy as np
+
+    values, k = c.nll
+    return {"value": float(np.mean(values)),
+            "convention": f"IWAE K={k}, nats of the [0, 1]-scaled data"}
+
+
+def bits_per_dim(c):
+    import numpy as np
+
+    from zoo import metrics
+
+    values, k = c.nll
+    dims = int(np.prod(c.images.shape[1:]))
+    return {"value": float(np.mean(metrics.bits_per_dim(values, dims, c.scaling))),
+            "convention": f"IWAE K={k}, {c.scaling}"}
+
+
+def active_units(c):
+    from zoo import metrics
+
+    return {"value": metrics.active_units(c.model, c.images),
+            "convention": f"threshold 0.01, ddof 0, {len(c.images)} {c.split} images"}
+
+
+def kl_per_dimension(c):
+    from zoo import metrics
+
+    return {"value": metrics.kl_per_dimension(c.model, c.images).tolist(),
+            "convention": "per-dimension KL, mean over images, sorted"}
+
+
+def mmd(c):
+    from zoo import metrics
+
+    n = min(2000, len(c.images))
+    return {"value": metrics.mmd_to_prior(c.model, c.images, num_samples=n, seed=c.seed),
+            "convention": f"IMQ 7 scales, unbiased, n={n}, z ~ q(z|x) samples"}
+
+
+def different_bins(c):
+    from zoo import data
+
+    train, _ = data.load_numpy(c.data_spec, "train", dequantize=c.dequantize)
+    train = measures.held_out(train, c.ndb_train, c.seed)
+    out = measures.ndb(c.samples, c.image_reference(train), c.image_settings())
+    value, held = out[f"ndb_{c.ndb_bins}"], out[f"ndb_{c.ndb_bins}_held_out_real"]
+    return {"value": value, "test_value": held,
+            "convention": f"K={c.ndb_bins}, {len(train)} train vs {len(c.samples)} generated; "
+                          f"{len(c.images)} held-out real: {held:.3f}"}
+
+
+def fd_mnist(c):
+    value = measures.fd_mnist(c.samples, c.image_reference(), c.image_settings())["fd_mnist"]
+    return {"value": value,
+            "convention": f"MNIST classifier features (not FID), {len(c.samples)} generated vs "
+                          f"{len(c.images)} real"}
+
+
+def frechet_inception_distance(c):
+    graph = c.inception_graph
+    statistics, count = measures.training_fid_statistics(c.data_spec, c.fid_train, c.seed,
+                                                         graph)
+    value = measures.fid(c.samples, c.image_reference(fid_statistics=statistics),
+                         c.image_settings())["fid"]
+    return {"value": value,
+            "convention": f"2015 Inception pool_3 ({graph or 'Keras port'}), "
+                          f"{len(c.samples)} generated vs the statistics of {count} training "
+                          "images"}
+
+
+# name: f(Context) -> {"value": ..., "convention": ...}; `evaluate` picks them by name.
+METRICS = {"rec": reconstruction, "nll": nll, "bpd": bits_per_dim, "au": active_units,
+           "kl": kl_per_dimension, "mmd": mmd, "ndb": different_bins, "fd_mnist": fd_mnist,
+           "fid": frechet_inception_distance}

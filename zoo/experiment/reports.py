@@ -5,7 +5,7 @@ import math
 import os
 
 from zoo import files
-from zoo.experiment import dry_run, flags
+from zoo.experiment import dry_run, process
 
 def fmt(value, digits=4):
     """A table cell: None -> '—', floats to `digits` significant digits, others as str."""
@@ -52,12 +52,92 @@ def comparison_table(row_label, rows, columns, ours, paper):
     return markdown_table(headers, table)
 
 
+def metrics_table(rows, columns, values, row_label=""):
+    """A table of `values[row][metric]`: one line per (row key, name) of `rows`, one column per
+    (metric key, header) of `columns`; missing values print as '—'."""
+    return markdown_table([row_label] + [header for _, header in columns],
+                          [[name] + [values.get(key, {}).get(metric) for metric, _ in columns]
+                           for key, name in rows])
+
+
+def ndb_table(rows, values, bins, held_out_row):
+    """NDB / K per K of `bins` for `rows`, then the held-out real images' own NDB / K (the level
+    of a perfect model at that sample size), read from `values[held_out_row]`."""
+    held = {f"ndb_{k}": values[held_out_row].get(f"ndb_{k}_held_out_real") for k in bins}
+    return metrics_table([*rows, ("held_out_real", "held-out real")],
+                         [(f"ndb_{k}", f"K={k}") for k in bins],
+                         {**values, "held_out_real": held})
+
+
+NO_FID = ('FID: not computed (fid_samples is 0, or neither the fid extra nor an Inception graph: '
+          'pip install -e ".[fid]" or $ZOO_INCEPTION_GRAPH; see zoo.metrics.fid)')
+
+
+def image_sections(config, rows, values, paper, held_out_row, fid=(("fid", "FID"),),
+                   fd=(("fd_mnist", "FD-MNIST"),)):
+    """results.md's account of measured image sets (`zoo.experiment.measures`): FID beside the
+    paper's (or why it was not computed), FD-MNIST where it applies, and NDB / K with the
+    held-out real images' own level. `values`: {row key: metrics}; `fid`, `fd`: (metric key,
+    header) columns; `held_out_row`: the row whose NDB held-out figures are shown."""
+    measured = values[held_out_row]
+    graph = config.get("inception_graph") or "the Keras port of the 2015 FID network"
+    out = [comparison_table("", rows, fid, values, paper),
+           f"**{NO_FID}.**" if measured.get(fid[0][0]) is None else
+           f"FID: {config['fid_samples']} images against the Inception statistics of "
+           f"{config['fid_train'] or 'all'} training images ({graph}); FID grows as the sample "
+           "count falls (the papers: 10,000)."]
+    if measured.get(fd[0][0]) is not None:
+        out += ["Frechet distance in the MNIST classifier's features (`fd_mnist_classifier`, "
+                f"**not FID**; {config['fid_images']} images vs as many held-out test images; "
+                "smaller is better):", metrics_table(rows, fd, values)]
+    bins = config["ndb_bins"]
+    return out + [
+        f"NDB / K (smaller is better): K-means on {config['ndb_train']} training images (or "
+        f"all), {config['ndb_queries']} generated vs held-out queries, z-test at 0.05, "
+        f"standardize={config.get('ndb_standardize', False)}, n_init={config['ndb_n_init']}; "
+        "the held-out real row is the level of a perfect model at this sample size.",
+        ndb_table(rows, values, bins, held_out_row)]
+
+
+STAGE_COLUMNS = (("reconstruction_error", "Rec. err. (test)"), ("gamma_stage_1", "gamma stage 1"),
+                 ("gamma_stage_2", "gamma stage 2"), ("active_dims_stage_1", "active dims stage 1"))
+
+
+def stage_table(rows, values, without_stage_2=()):
+    """A two-stage model's facts per row: test reconstruction error (sum of squares), the
+    learned gamma of each stage and the first stage's active dims; the rows named in
+    `without_stage_2` (a first stage used alone) show no stage-2 gamma."""
+    values = {key: {**row, "gamma_stage_2": None} if key in without_stage_2 else row
+              for key, row in values.items()}
+    return metrics_table(rows, STAGE_COLUMNS, values)
+
+
+def mean_std(values):
+    """'mean ± std' (ddof 1) of the numbers in `values` (None skipped), the number alone for
+    one, None for none."""
+    import numpy as np
+
+    values = [v for v in values if v is not None]
+    if len(values) < 2:
+        return f"{values[0]:.4g}" if values else None
+    return f"{np.mean(values):.4g} ± {np.std(values, ddof=1):.2g}"
+
+
+def seed_summary(per_seed, rows):
+    """{row: {metric: 'mean ± std'}} over the seeds of `per_seed` ({seed: {row: metrics}}),
+    for every metric any seed has (None where no seed has it)."""
+    runs = list(per_seed.values())
+    keys = sorted({m for run in runs for row in rows for m in run.get(row, {})})
+    return {row: {m: mean_std([run.get(row, {}).get(m) for run in runs]) for m in keys}
+            for row in rows}
+
+
 def write_results(config, results, title, sections):
     """Write <workdir>/results.json (results, config, wall time) and results.md (title, run
     facts, `sections`: markdown strings, e.g. tables and figure links, then the wall time since
-    `configure`), and say so on stdout."""
+    `process.start`), and say so on stdout."""
     workdir = config["workdir"]
-    wall = flags.wall_time()
+    wall = process.wall_time()
     if config.get("dry_run"):
         results = {**results, "dry_run": dry_run.report(config)}
         sections = [*sections, dry_run_section(results["dry_run"])]

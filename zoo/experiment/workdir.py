@@ -1,28 +1,15 @@
-"""A recipe's workdir: one sub-folder per model, cached results, one export per model, the
-held-out evaluation subsets, and the number of batches of an epoch of a data spec."""
+"""A recipe's workdir: one sub-folder per model (`zoo.layout`), cached results, one export per
+model, and the number of batches of an epoch of a data spec."""
 
 import json
 import math
 import os
 
-import numpy as np
-
-from zoo import files, saved_model
-
-def held_out(images, count, seed=0):
-    """`count` images drawn at random without replacement (seeded), in random order, so that
-    any prefix of the result is a random subset too (all images, shuffled, if fewer).
-
-    Evaluate on a random subset, never on the first images: MNIST's test set, for one, is
-    ordered (its first 5,000 digits come from a different population of writers than the
-    rest; NDB of test[:5000] against training bins is 0.68 at K = 100, of a random 5,000 0.19).
-    """
-    return images[np.random.RandomState(seed).permutation(len(images))[:count]]
-
+from zoo import files, layout, saved_model
 
 def model_dir(config, name):
-    """The sub-workdir of one model: <workdir>/models/<name>."""
-    return os.path.join(config["workdir"], "models", name)
+    """The sub-workdir of one model: <workdir>/models/<name> (`zoo.layout`)."""
+    return layout.Workdir(config["workdir"]).model(name).path
 
 
 def cached_json(path, compute):
@@ -40,7 +27,7 @@ def export_once(model, directory, metadata=None, **kwargs):
     exports no new version); staging folders of a killed export are removed either way."""
     from zoo.saved_model import staging
 
-    export_dir = os.path.join(directory, "saved_model")
+    export_dir = layout.ModelDir(directory).saved_model
     if os.path.isdir(export_dir):
         staging.remove_stale(export_dir)
         if any(n.isdigit() for n in os.listdir(export_dir)):
@@ -78,3 +65,13 @@ def _split_size(splits, split):
     selection = parse_split(split)
     start, stop = selection.bounds(splits[selection.name])
     return stop - start
+
+
+def crop_variants(config):
+    """[(variant, spec)] of a config with `crops` (CelebA crops of one image folder): one per
+    crop, the spec with `crop=...` added; ("data", the data) when there are none."""
+    from zoo import data
+
+    if not config["crops"]:
+        return [("data", config["data"])]
+    return [(crop, data.with_option(config["data"], "crop", crop)) for crop in config["crops"]]

@@ -77,6 +77,22 @@ def vae_plus(ae, latent_dim=None, units=1024, depth=3, second_units=None, **vae_
     return VAEPlus(ae, first, second)
 
 
+def wae_on_ae(ae, latent_dim, units=1024, depth=3, **wae_kwargs):
+    """WAE-MMD in VAE+'s aggregate (reg-balance Tables 3-4): the frozen encoder of `ae`, a
+    small network to z (`latent_dim`), a small network back to the code, the frozen decoder of
+    `ae`; trained in pixel space. Freezes `ae`'s encoder and decoder."""
+    import keras
+
+    ae.encoder.trainable = ae.decoder.trainable = False
+    code = ae.latent_dim
+    encoder = keras.Sequential([keras.Input(ae.input_shape_), ae.encoder,
+                                networks.second_stage_encoder(code, latent_dim, units=units,
+                                                              depth=depth)], name="wae_encoder")
+    decoder = keras.Sequential([keras.Input((latent_dim,)), networks.second_stage_decoder(
+        latent_dim, code, units=units, depth=depth), ae.decoder], name="wae_decoder")
+    return WAEMMD(encoder, decoder, **wae_kwargs)
+
+
 def conv_vae(input_shape=(28, 28, 1), latent_dim=64, width=1.0, **vae_kwargs):
     """The VAE-OOD paper's conv VAE (Binkowski et al. baseline) with capacity multiplier
     `width` (alpha) and learnable gamma."""
@@ -84,6 +100,23 @@ def conv_vae(input_shape=(28, 28, 1), latent_dim=64, width=1.0, **vae_kwargs):
     return GaussianVAE(networks.conv_encoder(input_shape, 2 * latent_dim, width=width),
                        networks.conv_decoder(latent_dim, input_shape, width=width),
                        **vae_kwargs)
+
+
+def infogan_vae(input_shape=(28, 28, 1), latent_dim=64, width=1.0, **vae_kwargs):
+    """The two-stage VAE paper's first stage: the InfoGAN-style conv network with channel
+    multiplier `width`, learnable gamma and sigma_z = softplus(.) + 1e-6 as in the reference
+    code (with `exp`, BatchNorm's training-mode spikes in the encoder head sent the KL to 1e9)."""
+    _check_latent(latent_dim)
+    return GaussianVAE(networks.infogan_encoder(input_shape, 2 * latent_dim, width=width),
+                       networks.infogan_decoder(latent_dim, input_shape, width=width),
+                       posterior_scale="softplus", **vae_kwargs)
+
+
+def infogan_wae(input_shape=(28, 28, 1), latent_dim=64, width=1.0, **wae_kwargs):
+    """WAE-MMD on `infogan_vae`'s network (a deterministic encoder of `latent_dim` outputs)."""
+    _check_latent(latent_dim)
+    return WAEMMD(networks.infogan_encoder(input_shape, latent_dim, width=width),
+                  networks.infogan_decoder(latent_dim, input_shape, width=width), **wae_kwargs)
 
 
 def celeba_ae(resolution=128):

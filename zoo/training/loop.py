@@ -46,6 +46,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from zoo import layout
 from zoo.files import workdir_locked, write_json
 from zoo.models.base import NONFINITE, NONFINITE_AFTER, has_batch_norm, images_of
 from zoo.runtime import cpu, threads
@@ -201,9 +202,10 @@ def _train_stages(model, make_dataset, workdir, epochs, learning_rate, validatio
                   f"{model.parallel_batches} (zoo.runtime.cpu)")
     histories = {}
     stages = stage_names(model)
+    folder = layout.ModelDir(workdir)
     for index, (stage, name) in enumerate(stages):
-        done = os.path.join(workdir, "checkpoints", f"{name}.weights.h5")
-        backup_dir = os.path.join(workdir, "backup", name)
+        done = folder.checkpoint(name)
+        backup_dir = folder.backup(name)
         what = f"{name} ({index + 1} of {len(stages)})" if len(stages) > 1 else name
         if os.path.exists(done):
             model.load_weights(done)
@@ -220,8 +222,8 @@ def _train_stages(model, make_dataset, workdir, epochs, learning_rate, validatio
             model, stage_dataset, num_steps, workdir, name, per_stage(epochs, stage),
             per_stage(learning_rate, stage), validation_data, callbacks, verbose,
             compile_kwargs, save_freq, lr_retry_factor, lr_retries,
-            earlier=[os.path.join(workdir, "checkpoints", n) for _, n in stages[:index]])
-        write_json(os.path.join(workdir, "checkpoints", f"{name}.json"), {
+            earlier=[os.path.join(folder.checkpoints, n) for _, n in stages[:index]])
+        write_json(os.path.join(folder.checkpoints, f"{name}.json"), {
             "steps": int(model.optimizer.iterations.numpy()),
             "epochs": per_stage(epochs, stage),
             "steps_per_epoch": num_steps,
@@ -238,7 +240,7 @@ def recorded_seconds(workdir, stages=None):
     """Seconds of training recorded for the finished stages in `workdir`/checkpoints (all, or
     those named in `stages`), summed; None when no stage has finished. Stages finished before
     backups recorded their time count only the process that finished them."""
-    folder = os.path.join(workdir, "checkpoints")
+    folder = layout.ModelDir(workdir).checkpoints
     names = sorted(n[:-5] for n in (os.listdir(folder) if os.path.isdir(folder) else ())
                    if n.endswith(".json") and (stages is None or n[:-5] in stages))
     if not names:
@@ -320,7 +322,7 @@ def _train_stage(model, make_dataset, num_steps, workdir, name, epochs, learning
                  lr_retry_factor, lr_retries, earlier=()):
     model.compile(optimizer=FusedAdam(learning_rate), **(compile_kwargs or {}))
     model.optimizer.build(model.trainable_variables)
-    backup = Backup(os.path.join(workdir, "backup", name), num_steps, save_freq)
+    backup = Backup(layout.ModelDir(workdir).backup(name), num_steps, save_freq)
     backup.set_model(model)
     constant_rate = not callable(learning_rate)
 
@@ -343,7 +345,8 @@ def _train_stage(model, make_dataset, num_steps, workdir, name, epochs, learning
             _say(verbose, f"{name}: resuming from its backup at step {restored['position']} "
                           f"(epoch {epoch + 1}, step {step} of {num_steps})")
     retries = backup.lr_retries
-    tensorboard = keras.callbacks.TensorBoard(os.path.join(workdir, "tensorboard", name))
+    tensorboard = keras.callbacks.TensorBoard(
+        os.path.join(layout.ModelDir(workdir).tensorboard, name))
     history = []
     total = epochs * num_steps
     model.stop_training = False

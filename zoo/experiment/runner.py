@@ -1,0 +1,135 @@
+"""The one runner of the paper recipes: flags, then each row of the recipe trained, measured,
+cached and exported (resumably), then the report.
+
+    experiment.main(RECIPE)                       # python -m recipes.NAME (absl flags)
+    experiment.execute(RECIPE, Options("smoke", workdir=...))   # the same run, in-process
+
+A finished row is neither retrained nor measured again: its metrics come from
+models/<name>/results.json. A row with `images` is rebuilt on every run (its finished
+checkpoints are loaded, nothing is retrained) to draw them.
+"""
+
+import functools
+
+from zoo import layout
+from zoo.experiment import flags, process, reports, workdir
+from zoo.experiment.recipe import RowResult
+
+
+def main(recipe):
+    """`python -m recipes.NAME`: define the flags, then `execute` with their values."""
+    from absl import app
+
+    flags.define_flags(sorted(recipe.preset_table()), recipe.default_workdir,
+                       recipe.default_preset)
+
+    def run(argv):
+        del argv
+        execute(recipe, flags.options())
+
+    app.run(run)
+
+
+def execute(recipe, options):
+    """Run `recipe` with `options` (`process.Options`); returns the final config."""
+    config, strategy = process.start(recipe, options)
+    with strategy.scope():
+        results = run_rows(config, recipe.rows(config)) if recipe.rows else {}
+        payload, sections = recipe.report(config, results)
+        reports.write_results(config, payload, recipe.title, sections)
+    return config
+
+
+def run_rows(config, rows):
+    """{row name: RowResult} of the generator `rows`, each row's result sent back into it."""
+    results = {}
+    try:
+        row = next(rows)
+        while True:
+            if row.name in results:
+                raise ValueError(f"two rows are named {row.name!r}")
+            results[row.name] = run_row(config, row)
+            row = rows.send(results[row.name])
+    except StopIteration:
+        return results
+
+
+class Run:
+    """What a row's `evaluate` gets besides the model.
+
+    directory: <workdir>/models/<name>.
+    train_seconds: seconds of training of every stage, summed over the processes that trained
+      it (`zoo.training.recorded_seconds`; a resumed run counts its earlier processes too).
+    images: the row's `images` of this run.
+    export_dir: the SavedModel folder once exported, else None.
+    """
+
+    def __init__(self, directory, train_seconds, images=None):
+        self.directory = directory
+        self.train_seconds = train_seconds
+        self.images = images or {}
+        self.export_dir = None
+
+    def export(self, model, metadata, **export_kwargs):
+        """`workdir.export_once` into this row's folder (e.g. to measure the SavedModel
+        itself); the runner then does not export again. Returns the export folder."""
+        self.export_dir = workdir.export_once(model, self.directory, metadata, **export_kwargs)
+        return self.export_dir
+
+
+def run_row(config, row):
+    """Train (or load), measure (or read the cache) and export one `Row`."""
+    from zoo import training
+
+    directory = layout.Workdir(config["workdir"]).model(row.name)
+    seed = config["seed"] if row.seed is None else row.seed
+    trained = []
+
+    def model():
+        if not trained:
+            trained.append(_train(config, row, directory.path, seed))
+        return trained[0]
+
+    images = row.images(model() if row.build else None) if row.images else {}
+
+    def measure():
+        seconds = training.recorded_seconds(directory.path) if row.build else None
+        run = Run(directory.path, seconds, images)
+        built = model() if row.build else None
+        result = row.evaluate(built, run)
+        if built is not None and row.export and run.export_dir is None:
+            if not isinstance(row.data, str):
+                raise ValueError(f"row {row.name!r}: with a dataset function as its data, "
+                                 "evaluate must export the model itself (Run.export)")
+            run.export(built, workdir.export_metadata({**config, "data": row.data}, result))
+        for name, part in (row.exports(built) if row.exports else {}).items():
+            workdir.export_once(part, workdir.model_dir(config, name),
+                                workdir.export_metadata({**config, "data": row.data}, {}))
+        return result
+
+    metrics = workdir.cached_json(directory.results, measure)
+    return RowResult(metrics, images, model if row.build else None)
+
+
+def _train(config, row, directory, seed):
+    """The row's model, trained (or its finished stages loaded) in `directory`."""
+    import keras
+
+    from zoo import data, training
+
+    keras.utils.set_random_seed(seed)
+    model = row.build()
+    if callable(row.data):
+        dataset, steps = row.data, None
+    else:
+        dataset = functools.partial(data.load, row.data, "train",
+                                    batch_size=config["batch_size"], shuffle=True, seed=seed,
+                                    dequantize=row.dequantize)
+        steps = workdir.batches_per_epoch(row.data, config["batch_size"])
+    epochs, learning_rate = row.budget(steps)
+    training.train(
+        model, dataset, directory, epochs=epochs, learning_rate=learning_rate,
+        callbacks=row.callbacks(directory) if row.callbacks else (), verbose=row.verbose,
+        compile_kwargs={"steps_per_execution": config["steps_per_execution"]},
+        parallel_batches=config.get("parallel_batches", "auto"))
+    return model
