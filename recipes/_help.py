@@ -1,10 +1,11 @@
 """Fast `--help` for `python -m recipes.NAME`: the docstring and every flag, read from the
 source without importing TensorFlow (which takes seconds), then exit 0.
 
-The flags are the recipe's own `flags.DEFINE_*` calls and those of the `define_flags` functions
-it calls (`experiment.define_flags`: --preset, --data, --workdir, --seed, --override, which in
-turn calls `strategies.define_flags`: --strategy, --tpu, --mixed_precision, --cpu_threads),
-found by following the imports with `ast`. Anything this reader cannot follow makes it step
+The flags are the recipe's own `flags.DEFINE_*` calls, those of the `define_flags` functions it
+calls, and, for a recipe declared as `experiment.Recipe(...)`, those `experiment.main` defines
+(`zoo.experiment.flags.define_flags` with the recipe's default workdir and preset: --preset,
+--data, --workdir, --seed, --override, --restart, --dry_run, then `strategies.define_flags`:
+--strategy, --tpu, --mixed_precision, --cpu_threads), found by following the imports with `ast`. Anything this reader cannot follow makes it step
 aside, and absl's own help answers as before (`--helpfull` always goes to absl).
 """
 
@@ -72,7 +73,23 @@ def _flags_of(body, aliases, bindings, seen):
         elif attr == "define_flags" and isinstance(node.func.value, ast.Name):
             module = aliases.get(node.func.value.id)
             found += _define_flags_of(module, node, seen)
+        elif attr == "Recipe" and aliases.get(getattr(node.func.value, "id", None)) == \
+                "zoo.experiment":
+            found += _recipe_flags(node, seen)
     return found
+
+
+def _recipe_flags(call, seen):
+    """The flags `experiment.main(RECIPE)` defines for the `experiment.Recipe(...)` `call`: its
+    default_workdir (the fourth argument) and default_preset bound into
+    `zoo.experiment.flags.define_flags`."""
+    keywords = {k.arg: k.value for k in call.keywords}
+    bindings = {"default_workdir": _literal(keywords.get(
+        "default_workdir", call.args[3] if len(call.args) > 3 else ast.Constant(None)))}
+    if "default_preset" in keywords:
+        bindings["default_preset"] = _literal(keywords["default_preset"])
+    return _define_flags_of("zoo.experiment.flags", ast.Call(ast.Name("define_flags"), [], [
+        ast.keyword(name, ast.Constant(value)) for name, value in bindings.items()]), seen)
 
 
 def _define_flags_of(module, call, seen):

@@ -1,12 +1,9 @@
-"""The affine_vae recipe end to end with --preset=smoke (a subprocess)."""
+"""The affine_vae recipe end to end with --preset=smoke (in-process)."""
 
 import json
 
-import pytest
-
 from recipe_case import check_common, run_recipe
 
-pytestmark = pytest.mark.slow  # end to end in subprocesses: python -m pytest -m slow
 
 
 def test_affine_vae_smoke(tmp_path):

@@ -1,15 +1,12 @@
-"""The collapse_depth recipe end to end with --preset=smoke (a subprocess)."""
+"""The collapse_depth recipe end to end with --preset=smoke (in-process)."""
 
 import json
-
-import pytest
 
 from recipes import paper_values
 from zoo.data import idx
 
 from recipe_case import check_common, preset_configs, run_recipe
 
-pytestmark = pytest.mark.slow  # end to end in subprocesses: python -m pytest -m slow
 
 
 def test_collapse_depth_smoke(tmp_path):

@@ -1,4 +1,4 @@
-"""The learnable_gamma recipe end to end with --preset=smoke (a subprocess)."""
+"""The learnable_gamma recipe end to end with --preset=smoke (in-process)."""
 
 import json
 
@@ -6,7 +6,6 @@ import pytest
 
 from recipe_case import check_common, run_recipe
 
-pytestmark = pytest.mark.slow  # end to end in subprocesses: python -m pytest -m slow
 
 
 def test_learnable_gamma_smoke(tmp_path):

@@ -1,7 +1,7 @@
 """A recipe whose data is missing says so in one line and leaves no workdir behind."""
 
 import pytest
-from recipe_case import run_recipe
+from recipe_case import run_recipe, run_recipe_command
 
 
 def test_a_missing_idx_folder_gives_one_readable_line_and_no_workdir(tmp_path):
@@ -19,8 +19,8 @@ def test_a_tfds_default_offline_stops_in_seconds_with_what_to_do(tmp_path):
     # The cpu preset of mnist_balance reads tfds:mnist; with no prepared copy in an empty
     # TFDS_DATA_DIR and no network here, the recipe stops before writing anything.
     workdir = tmp_path / "run"
-    result = run_recipe("mnist_balance", workdir, "--data=tfds:mnist",
-                        env={"TFDS_DATA_DIR": str(tmp_path / "tfds")})
+    result = run_recipe_command("mnist_balance", workdir, "--preset=cpu", "--data=tfds:mnist",
+                                env={"TFDS_DATA_DIR": str(tmp_path / "tfds")})
     if result.returncode == 0:
         pytest.skip("this machine can download TFDS data sets")
     assert "Traceback" not in result.stderr

@@ -6,7 +6,6 @@ import pytest
 
 from recipe_case import check_common, run_recipe
 
-pytestmark = pytest.mark.slow  # end to end in subprocesses: python -m pytest -m slow
 
 
 def test_mnist_budget_smoke_trains_every_variant_and_budget(tmp_path):

@@ -1,15 +1,12 @@
-"""The ood recipe end to end with --preset=smoke (a subprocess), and its resume."""
+"""The ood recipe end to end with --preset=smoke (in-process), and its resume."""
 
 import json
 
 import numpy as np
-import pytest
-
 from zoo.data import idx
 
 from recipe_case import check_common, preset_configs, run_recipe
 
-pytestmark = pytest.mark.slow  # end to end in subprocesses: python -m pytest -m slow
 
 
 def test_ood_smoke_and_resume(tmp_path):

@@ -1,12 +1,9 @@
-"""The two_stage recipe end to end with --preset=smoke (a subprocess)."""
+"""The two_stage recipe end to end with --preset=smoke (in-process)."""
 
 import json
 
-import pytest
-
 from recipe_case import check_common, run_recipe
 
-pytestmark = pytest.mark.slow  # end to end in subprocesses: python -m pytest -m slow
 
 
 def test_two_stage_smoke(tmp_path):
