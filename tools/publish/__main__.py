@@ -1,10 +1,10 @@
 r"""Rebuild savedmodels/: train the published MNIST and Fashion-MNIST models with the project's
 recipes, measure every export the way users will load it, and write the model cards.
 
-    python -m recipes.publish_savedmodels --data=idx:../shared/data/mnist \
+    python -m tools.publish --data=idx:../shared/data/mnist \
         --fashion_data=idx:../shared/data/fashion_mnist
-    python -m recipes.publish_savedmodels --data=tfds:mnist --fashion_data=tfds:fashion_mnist
-    python -m recipes.publish_savedmodels --data=idx:../shared/data/mnist --models=mnist_vae
+    python -m tools.publish --data=tfds:mnist --fashion_data=tfds:fashion_mnist
+    python -m tools.publish --data=idx:../shared/data/mnist --models=mnist_vae
 
 `--models` republishes only the named models (and runs only their recipes): the other models'
 folders are kept as they are, and the index is rebuilt from every model's card.
@@ -41,7 +41,7 @@ models, so an interrupted publish resumes) give the seven models:
   same settings on Fashion-MNIST (`--fashion_data`).
 
 Each export is measured as users load it (`zoo.experiment.evaluation`, the code of
-`recipes.evaluate`) on its data's test set (`card.json`): reconstruction error (all 10,000
+`tools.evaluate`) on its data's test set (`card.json`): reconstruction error (all 10,000
 images and a seeded random 1,000), NLL and bits/dim from the `score` signature and active units
 (VAE family), NDB / K (K = 100), and of 10,000 samples the MNIST-classifier Frechet distance
 (MNIST models) and FID against the training images' Inception statistics (`--fid`, the
@@ -212,7 +212,7 @@ NAMES = {"rec": "reconstruction_error", "nll": "nll", "bpd": "bits_per_dim",
 
 def measure(path, dataset, x_test):
     """Card metrics of one export, loaded as users load it, on the test set of `dataset`
-    (`zoo.experiment.evaluation.evaluate`, the code behind `python -m recipes.evaluate`).
+    (`zoo.experiment.evaluation.evaluate`, the code behind `python -m tools.evaluate`).
     FD-MNIST only on MNIST (its classifier knows digits); FID with --fid."""
     from zoo import experiment, metrics
     from zoo.experiment import evaluation
@@ -312,7 +312,7 @@ def card(name, dataset, info, metrics_, paper, config, seconds, checksums, size)
 
 
 def publish_command():
-    return " ".join(["python -m recipes.publish_savedmodels", *sys.argv[1:]])
+    return " ".join(["python -m tools.publish", *sys.argv[1:]])
 
 
 def index(summaries):
@@ -332,7 +332,7 @@ def index(summaries):
     return "\n".join([
         "# Published SavedModels", "",
         "Pretrained on MNIST and Fashion-MNIST (28 x 28 x 1, pixels / 255) by the project's "
-        "recipes; rebuilt by `python -m recipes.publish_savedmodels "
+        "recipes; rebuilt by `python -m tools.publish "
         "--data=idx:../shared/data/mnist --fashion_data=idx:../shared/data/fashion_mnist` (or "
         "`--data=tfds:mnist --fashion_data=tfds:fashion_mnist`; `--models=NAME` republishes one "
         "model and keeps the others). Metrics on the test set of the model's data; each "

@@ -7,7 +7,7 @@ graph's pool_3 features) and its values are not comparable with FID numbers.
 Command (1-2 minutes on 2 CPU cores; test accuracy 99.0%; writes the classifier
 and a JSON file with its test accuracy and flags beside it):
 
-    python -m recipes.train_mnist_classifier --data=idx:../shared/data/mnist \
+    python -m tools.train_mnist_classifier --data=idx:../shared/data/mnist \
         --output=zoo/metrics/assets/mnist_classifier.keras
 
 Network: Conv(32, 3x3, ReLU) -> MaxPool 2 -> Conv(64, 3x3, ReLU) -> MaxPool 2 -> Flatten ->

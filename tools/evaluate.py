@@ -1,6 +1,6 @@
 r"""Evaluate a trained model with the papers' metrics; print a table and write results JSON.
 
-    python -m recipes.evaluate --model=PATH.keras --data=idx:../shared/data/mnist \
+    python -m tools.evaluate --model=PATH.keras --data=idx:../shared/data/mnist \
         --metrics=rec,nll,bpd,au,ndb,fd_mnist --output=results.json
 
 `--model` is a `.keras` file of a zoo model or an exported SavedModel folder (`zoo.load`).

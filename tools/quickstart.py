@@ -1,6 +1,6 @@
 r"""Quickstart: train VAE+ (AE, skip VAE, second stage) on scikit-learn's bundled digits.
 
-    python -m recipes.quickstart --workdir=runs/quickstart
+    python -m tools.quickstart --workdir=runs/quickstart
 
 Needs no download: the 8 x 8 digits ship with scikit-learn (1,500 train / 297 test images).
 About 3 minutes on 2 CPU cores. Writes into --workdir:
@@ -76,7 +76,7 @@ def main(argv):
     workdir = strategies.worker_dir(FLAGS.workdir, strategy)  # non-chief: a temporary folder
     start = time.time()
     reuse.record({**{name: FLAGS[name].value for name in SETTINGS}, "workdir": workdir,
-                  "command": " ".join(["python -m recipes.quickstart", *sys.argv[1:]])},
+                  "command": " ".join(["python -m tools.quickstart", *sys.argv[1:]])},
                  restart=FLAGS.restart)
     keras.utils.set_random_seed(FLAGS.seed)
     epochs = {stage: int(e) for stage, e in zip((0, 1, 2), FLAGS.epochs, strict=True)}

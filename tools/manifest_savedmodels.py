@@ -1,7 +1,7 @@
 r"""Write the sha256 manifests of published SavedModels exported before manifests existed.
 
-    python -m recipes.manifest_savedmodels                 # every model in savedmodels/
-    python -m recipes.manifest_savedmodels --out=savedmodels --names=mnist_vae
+    python -m tools.manifest_savedmodels                 # every model in savedmodels/
+    python -m tools.manifest_savedmodels --out=savedmodels --names=mnist_vae
 
 `zoo.export` writes `<version>/zoo_manifest.json` itself; the models in savedmodels/ predate it.
 Hashing the files as they are would vouch for whatever is on disk, so each model is first
