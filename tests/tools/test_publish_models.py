@@ -1,4 +1,4 @@
-"""`recipes.publish_savedmodels`: unknown names are refused before any recipe runs; the cards
+"""`tools.publish`: unknown names are refused before any recipe runs; the cards
 and the index name each model's data set and FID; publishes running at once all land, and a
 failed one changes nothing."""
 
@@ -9,13 +9,13 @@ import sys
 
 import pytest
 
-from recipe_case import ROOT
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def test_an_unknown_model_name_is_refused_before_anything_runs(tmp_path):
     runs, out = tmp_path / "runs", tmp_path / "out"
     result = subprocess.run(
-        [sys.executable, "-m", "recipes.publish_savedmodels", "--models=mnist_vae,nope",
+        [sys.executable, "-m", "tools.publish", "--models=mnist_vae,nope",
          f"--runs={runs}", f"--out={out}", "--data=sklearn:digits"],
         cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert result.returncode != 0
@@ -23,11 +23,11 @@ def test_an_unknown_model_name_is_refused_before_anything_runs(tmp_path):
     assert not runs.exists() and not out.exists()
 
 
-# Builds two cards and an index with recipes.publish_savedmodels' own code, in a subprocess
-# (tests import no recipe's flags: another recipe's --data would clash), and prints them.
+# Builds two cards and an index with tools.publish's own code, in a subprocess
+# (tests import no tool's flags: another module's --data would clash), and prints them.
 _CARDS_SCRIPT = """
 import json
-from recipes import publish_savedmodels as publish
+from tools.publish import __main__ as publish
 publish.FLAGS(["publish", "--data=idx:MNIST_DIR", "--fashion_data=idx:FASHION_DIR"])
 info = {"description": "A model.", "signatures": ["decode", "score"],
         "packages": {"zoo": "0"}, "score": {"num_importance_samples": 100}}
@@ -88,12 +88,12 @@ def test_the_index_has_a_data_and_a_fid_column(written):
     assert "| MNIST |" in mnist and "| 70.5 |" in mnist
 
 
-# Merges one staged model folder into OUT with recipes.publish_savedmodels.merge_published; the
+# Merges one staged model folder into OUT with tools.publish's merge_published; the
 # index rows are stand-ins (no SavedModel is loaded) and each takes DELAY seconds, so that two
 # merges started together overlap. A row for "broken" raises.
 _MERGE_SCRIPT = """
 import json, os, sys, time
-from recipes import publish_savedmodels as publish
+from tools.publish import __main__ as publish
 out, staged, name, delay = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
 os.makedirs(os.path.join(staged, name), exist_ok=True)
 with open(os.path.join(staged, name, "card.json"), "w") as file:
@@ -133,7 +133,8 @@ def test_two_publishes_at_once_both_land_and_keep_the_earlier_models(tmp_path):
         assert merge.returncode == 0, err[-3000:]
     assert _published(out) == ["fashion_vae", "mnist_ae", "mnist_vae"]
     index = (out / "README.md").read_text()
-    assert all(f"[{name}]({name}/README.md)" in index for name in ("fashion_vae", "mnist_ae", "mnist_vae"))
+    assert all(f"[{name}]({name}/README.md)" in index
+               for name in ("fashion_vae", "mnist_ae", "mnist_vae"))
     # Nothing of the staging is left beside the folder (the lock file stays, by design).
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("savedmodels")) == [
         "savedmodels", "savedmodels.publish.lock"]
