@@ -1,12 +1,15 @@
-"""Fast `--help` for `python -m recipes.NAME`: the docstring and every flag, read from the
-source without importing TensorFlow (which takes seconds), then exit 0.
+"""Fast `--help` for `python -m recipes.NAME` and `python -m tools.NAME`: the docstring and every
+flag, read from the source without importing TensorFlow (which takes seconds), then exit 0.
 
 The flags are the recipe's own `flags.DEFINE_*` calls, those of the `define_flags` functions it
 calls, and, for a recipe declared as `experiment.Recipe(...)`, those `experiment.main` defines
 (`zoo.experiment.flags.define_flags` with the recipe's default workdir and preset: --preset,
 --data, --workdir, --seed, --override, --restart, --dry_run, then `strategies.define_flags`:
---strategy, --tpu, --mixed_precision, --cpu_threads), found by following the imports with `ast`. Anything this reader cannot follow makes it step
-aside, and absl's own help answers as before (`--helpfull` always goes to absl).
+--strategy, --tpu, --mixed_precision, --cpu_threads), found by following the imports with `ast`.
+Anything this reader cannot follow makes it step aside, and absl's own help answers as before
+(`--helpfull` always goes to absl). An old name of a moved tool (`recipes._moved`: a module
+whose only project import is `from tools.X import main`) answers with the help of the module it
+forwards to.
 """
 
 import ast
@@ -19,9 +22,10 @@ _ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def _module_path(name):
-    """Source file of a project module (zoo.* or recipes.*) without importing any package."""
+    """Source file of a project module (zoo.*, recipes.*, tools.*) without importing any
+    package."""
     parts = name.split(".")
-    if parts[0] not in ("zoo", "recipes"):
+    if parts[0] not in ("zoo", "recipes", "tools"):
         return None
     base = os.path.join(_ROOT, *parts)
     for path in (base + ".py", os.path.join(base, "__init__.py")):
@@ -136,8 +140,34 @@ def render(path, program):
     return "\n".join(lines)
 
 
+def _runnable(module):
+    """(source file, program name) of `python -m module`: a package runs its `__main__.py`, an
+    old name of a moved tool the module it forwards to; None if not a recipe or a tool."""
+    if not module.startswith(("recipes.", "tools.")):
+        return None
+    path = _module_path(module)
+    if path is not None and path.endswith("__init__.py"):
+        path = _module_path(module + ".__main__")
+    if path is None:
+        return None
+    forwarded = _forwarded(path)
+    if forwarded:
+        return _runnable(forwarded)
+    return path, f"python -m {module.removesuffix('.__main__')}"
+
+
+def _forwarded(path):
+    """The module whose `main` the module at `path` imports (an old name of a moved tool)."""
+    with open(path, encoding="utf-8") as f:
+        tree = ast.parse(f.read())
+    return next((node.module for node in tree.body if isinstance(node, ast.ImportFrom)
+                 and node.module and node.module.startswith("tools.")
+                 and [alias.name for alias in node.names] == ["main"]), None)
+
+
 def answer_if_asked(argv=None, orig_argv=None):
-    """Print the help and exit 0 if this process is `python -m recipes.NAME --help`."""
+    """Print the help and exit 0 if this process is `python -m recipes.NAME --help` (or
+    `tools.NAME`)."""
     argv = sys.argv if argv is None else argv
     orig_argv = getattr(sys, "orig_argv", []) if orig_argv is None else orig_argv
     if not any(arg in HELP_FLAGS for arg in argv[1:]):
@@ -146,11 +176,11 @@ def answer_if_asked(argv=None, orig_argv=None):
         module = orig_argv[orig_argv.index("-m") + 1]
     except (ValueError, IndexError):
         return
-    path = _module_path(module)
-    if path is None or not module.startswith("recipes."):
-        return
     try:
-        text = render(path, f"python -m {module}")
+        runnable = _runnable(module)
+        if runnable is None:
+            return
+        text = render(*runnable)
     except (LookupError, SyntaxError, OSError):
         return  # absl's help answers
     print(text)

@@ -15,7 +15,7 @@ TINY = ["--units=16", "--code_dim=6", "--latent_dim=4"]
 
 
 def quickstart_command(workdir, *flags):
-    return [sys.executable, "-m", "recipes.quickstart", f"--workdir={workdir}", *TINY, *flags]
+    return [sys.executable, "-m", "tools.quickstart", f"--workdir={workdir}", *TINY, *flags]
 
 
 def run_quickstart(workdir, *flags, timeout=240):

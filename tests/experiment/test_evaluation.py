@@ -1,4 +1,4 @@
-"""zoo.experiment.evaluation and recipes.evaluate on a tiny model and the offline digits data."""
+"""zoo.experiment.evaluation and tools.evaluate on a tiny model and the offline digits data."""
 
 import json
 
@@ -6,7 +6,7 @@ import keras
 import numpy as np
 import pytest
 
-from recipes import evaluate
+from tools import evaluate
 from zoo import builders, data
 from zoo.experiment import evaluation
 
@@ -76,7 +76,7 @@ def test_evaluate_command_line(saved_tiny_vae, tmp_path):
     output = tmp_path / "out" / "results.json"
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     result = subprocess.run(
-        [sys.executable, "-m", "recipes.evaluate", f"--model={path}", "--data=sklearn:digits",
+        [sys.executable, "-m", "tools.evaluate", f"--model={path}", "--data=sklearn:digits",
          "--metrics=rec,nll,au", "--split=train", "--num_images=30", "--num_samples=3",
          f"--output={output}"], cwd=root, capture_output=True, text=True, timeout=300,
         env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"})

@@ -1,7 +1,6 @@
 """`python -m recipes.NAME --help`: the docstring and the shared flags, read from the source
 before TensorFlow is imported, exit status 0."""
 
-import json
 import os
 import pathlib
 import subprocess
@@ -9,18 +8,14 @@ import sys
 
 import pytest
 
+from help_case import defined_flags, flag_names
 from recipes import _help
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SHARED = ["preset", "data", "workdir", "seed", "override", "restart", "dry_run", "strategy",
           "tpu", "mixed_precision", "cpu_threads"]
-RECIPES = sorted(p.stem for p in (ROOT / "recipes").glob("*.py")  # the runnable ones
-                 if not p.stem.startswith("_") and ("app.run(" in p.read_text()
-                                                    or "experiment.main(RECIPE)" in p.read_text()))
-
-
-def flag_names(text):
-    return [line.split()[0][2:] for line in text.splitlines() if line.startswith("  --")]
+RECIPES = sorted(p.stem for p in (ROOT / "recipes").glob("*.py")  # the paper recipes
+                 if not p.stem.startswith("_") and "experiment.main(RECIPE)" in p.read_text())
 
 
 def test_help_is_fast_exits_0_and_lists_the_shared_flags():
@@ -47,39 +42,16 @@ def test_help_does_not_import_tensorflow(capsys):
     assert result.stdout.strip().splitlines()[-1] == "exit 0 False"
 
 
-DEFINED = """
-import importlib, json, sys
-import zoo, zoo.experiment
-from absl import flags
-from zoo.experiment import flags as recipe_flags
-base = set(flags.FLAGS)
-defined = {}
-for name in sys.argv[1:]:
-    for flag in set(flags.FLAGS) - base:
-        delattr(flags.FLAGS, flag)
-    recipe = getattr(importlib.import_module("recipes." + name), "RECIPE", None)
-    if recipe is not None:  # a paper recipe: experiment.main defines its flags when it runs
-        recipe_flags.define_flags(sorted(recipe.preset_table()), recipe.default_workdir,
-                                  recipe.default_preset)
-    defined[name] = sorted(set(flags.FLAGS) - base)
-print(json.dumps(defined))
-"""
-
-
 def test_every_recipe_help_names_the_flags_absl_defines():
     """The flags read from the source are exactly those absl has when the recipe runs (one
-    subprocess imports each recipe in turn, defines what its `main` defines, and removes the
-    previous one's flags)."""
-    result = subprocess.run([sys.executable, "-c", DEFINED, *RECIPES], capture_output=True,
-                            text=True, timeout=300, cwd=ROOT,
-                            env=dict(os.environ, PYTHONPATH=str(ROOT)))
-    assert result.returncode == 0, result.stderr[-2000:]
-    defined = json.loads(result.stdout.strip().splitlines()[-1])
+    subprocess imports each recipe in turn, defines what its `experiment.main` defines, and
+    removes the previous one's flags)."""
+    defined = defined_flags([f"recipes.{name}" for name in RECIPES])
     for name in RECIPES:
         source = (ROOT / "recipes" / f"{name}.py").read_text()
         text = _help.render(str(ROOT / "recipes" / f"{name}.py"), name)
         listed = flag_names(text)
-        assert sorted(listed) == defined[name], name
+        assert sorted(listed) == defined[f"recipes.{name}"], name
         if "experiment.Recipe(" in source:
             assert listed[:len(SHARED)] == SHARED, name
 

@@ -63,7 +63,7 @@ def test_other_training_arguments_are_checked(tmp_path):
 
 
 def test_a_batch_larger_than_the_dataset_is_refused(tmp_path):
-    # recipes/quickstart.py runs this check on --batch_size before loading anything.
+    # tools/quickstart.py runs this check on --batch_size before loading anything.
     with pytest.raises(ValueError, match=r"batch_size 2000 is larger than the training split "
                                          r"\(1500 examples\)"):
         checks.check_batch_size(2000, 1500)

@@ -44,7 +44,7 @@ def small_disk(tmp_path):
 @pytest.mark.slow
 def test_quickstart_on_a_full_disk_exits_with_status_1(small_disk):
     # Default network widths: its backups overflow 20 MB within the first stage.
-    result = subprocess.run([sys.executable, "-m", "recipes.quickstart",
+    result = subprocess.run([sys.executable, "-m", "tools.quickstart",
                              f"--workdir={small_disk / 'run'}", "--epochs=2,2,2"], cwd=ROOT,
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 1, (result.returncode, result.stderr[-2000:])

@@ -37,7 +37,7 @@ def start_worker(index, ports, workdir, tmpdir, log):
               "task": {"type": "worker", "index": index}}
     env = {**os.environ, "TF_CONFIG": json.dumps(config), "TMPDIR": str(tmpdir),
            "CUDA_VISIBLE_DEVICES": "", "TF_CPP_MIN_LOG_LEVEL": "2"}
-    command = [sys.executable, "-m", "recipes.quickstart", "--strategy=multiworker",
+    command = [sys.executable, "-m", "tools.quickstart", "--strategy=multiworker",
                f"--workdir={workdir}", "--epochs=1,1,1", "--units=16", "--code_dim=6",
                "--latent_dim=4", "--batch_size=128"]
     # A new session, so that the whole process group can be killed.

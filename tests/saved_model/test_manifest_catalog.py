@@ -107,7 +107,7 @@ def test_models_by_name_from_zoo_models_dir(exported, monkeypatch, tmp_path):
 def test_published_models_by_name():
     names = {"mnist_vae", "mnist_two_stage", "mnist_vaeplus", "mnist_wae_mmd", "mnist_ae"}
     assert names <= set(zoo.list_models())
-    for name in names:  # sealed against their goldens by recipes.manifest_savedmodels
+    for name in names:  # sealed against their goldens by tools.manifest_savedmodels
         assert manifest.verify(str(PUBLISHED / name / "1")) is not None, name
     model, messages = load_quietly("mnist_vae")
     assert model.path == str(PUBLISHED / "mnist_vae" / "1") and messages == []

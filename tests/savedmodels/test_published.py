@@ -1,5 +1,6 @@
 """The published SavedModels in savedmodels/: they load, every signature runs, fixed latents
-decode to the stored golden values, and each card's reconstruction error re-measures."""
+decode to the stored golden values, each card's reconstruction error re-measures, and the cards
+are what `tools.publish` writes from card.json."""
 
 import json
 import pathlib
@@ -9,6 +10,7 @@ import pytest
 import tensorflow as tf
 
 import zoo
+from tools.publish import cards, runs
 from zoo import data, experiment
 
 PUBLISHED = pathlib.Path(__file__).resolve().parents[2] / "savedmodels"
@@ -44,8 +46,19 @@ def test_index_lists_every_model_and_size_budget():
     for name in NAMES:
         assert f"[{name}]({name}/README.md)" in index
         card = (PUBLISHED / name / "README.md").read_text(encoding="utf-8")
-        assert "python -m recipes.publish_savedmodels" in card
+        assert "- Publish command: `python -m " in card
         assert "Training time here" in card
+
+
+def test_the_cards_and_the_index_are_what_the_card_writer_makes_of_card_json():
+    """A hand edit to a README.md would be lost when the card is next written: findings belong
+    in `tools.publish.notes`, which every card prints under Notes."""
+    for name in NAMES:
+        card = (PUBLISHED / name / "README.md").read_text(encoding="utf-8")
+        assert card == cards.render(str(PUBLISHED / name)), name
+    summaries = {name: cards.summary(str(PUBLISHED / name)) for name in runs.MODELS
+                 if name in NAMES}
+    assert (PUBLISHED / "README.md").read_text(encoding="utf-8") == cards.index(summaries)
 
 
 def test_tf_saved_model_load_and_every_signature_runs(published):

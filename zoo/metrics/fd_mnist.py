@@ -1,7 +1,7 @@
 """Frechet distance in the feature space of the project's MNIST classifier (a domain metric).
 
 This is *not* FID and must never be reported as FID: the features are the 128-d penultimate
-layer ("features") of the small conv classifier trained by `recipes/train_mnist_classifier.py`
+layer ("features") of the small conv classifier trained by `tools/train_mnist_classifier.py`
 (test accuracy in `assets/mnist_classifier.json`), not Inception's pool_3. Values are
 comparable only with other `fd_mnist_classifier` values from the same classifier file.
 """
@@ -25,7 +25,7 @@ def mnist_classifier_features(path=CLASSIFIER_PATH):
     if not os.path.isfile(path):
         raise FileNotFoundError(
             f"no MNIST classifier at {path}: train it with `python -m "
-            "recipes.train_mnist_classifier --data=idx:/path/to/mnist --output=...`")
+            "tools.train_mnist_classifier --data=idx:/path/to/mnist --output=...`")
     classifier = keras.saving.load_model(path, compile=False)
     extractor = keras.Model(classifier.inputs, classifier.get_layer(FEATURE_LAYER).output)
     return tf.function(lambda x: extractor(x, training=False))

@@ -1,6 +1,6 @@
 """Scaling out with `tf.distribute`: strategy flags, the chief, mixed precision, replica seeds.
 
-A recipe that trains at scale does five things (see `recipes/quickstart.py`):
+A recipe that trains at scale does five things (see `tools/quickstart.py`):
 
 ```python
 from zoo.runtime import strategies

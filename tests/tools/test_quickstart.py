@@ -14,7 +14,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 
 def run_quickstart(workdir):
     return subprocess.run(
-        [sys.executable, "-m", "recipes.quickstart", f"--workdir={workdir}", "--epochs=2,2,1",
+        [sys.executable, "-m", "tools.quickstart", f"--workdir={workdir}", "--epochs=2,2,1",
          "--units=16", "--code_dim=6", "--latent_dim=4"],
         cwd=ROOT, capture_output=True, text=True, timeout=300)
 

@@ -1,66 +1,56 @@
-"""`recipes.publish_savedmodels`: unknown names are refused before any recipe runs; the cards
-and the index name each model's data set and FID; publishes running at once all land, and a
-failed one changes nothing."""
+"""`tools.publish`: unknown names are refused before any recipe runs; the cards and the index
+name each model's data set and FID, the cards its notes; publishes running at once all land, and
+a failed one changes nothing."""
 
-import json
 import os
 import subprocess
 import sys
 
 import pytest
 
-from recipe_case import ROOT
+from tools.publish import cards, notes, runs
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def test_an_unknown_model_name_is_refused_before_anything_runs(tmp_path):
-    runs, out = tmp_path / "runs", tmp_path / "out"
+    work, out = tmp_path / "runs", tmp_path / "out"
     result = subprocess.run(
-        [sys.executable, "-m", "recipes.publish_savedmodels", "--models=mnist_vae,nope",
-         f"--runs={runs}", f"--out={out}", "--data=sklearn:digits"],
+        [sys.executable, "-m", "tools.publish", "--models=mnist_vae,nope",
+         f"--runs={work}", f"--out={out}", "--data=sklearn:digits"],
         cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert result.returncode != 0
     assert "unknown model(s) ['nope']" in result.stderr
-    assert not runs.exists() and not out.exists()
+    assert not work.exists() and not out.exists()
 
 
-# Builds two cards and an index with recipes.publish_savedmodels' own code, in a subprocess
-# (tests import no recipe's flags: another recipe's --data would clash), and prints them.
-_CARDS_SCRIPT = """
-import json
-from recipes import publish_savedmodels as publish
-publish.FLAGS(["publish", "--data=idx:MNIST_DIR", "--fashion_data=idx:FASHION_DIR"])
-info = {"description": "A model.", "signatures": ["decode", "score"],
-        "packages": {"zoo": "0"}, "score": {"num_importance_samples": 100}}
-convention = "2015 Inception pool_3 (Keras port), 10000 generated vs 60000 training images"
+INFO = {"description": "A model.", "signatures": ["decode", "score"], "packages": {"zoo": "0"},
+        "score": {"num_importance_samples": 100}}
+CONVENTION = "2015 Inception pool_3 (Keras port), 10000 generated vs 60000 training images"
 
 
-def card(name, metrics_):
-    return publish.card(name, publish.dataset_of(name), info, metrics_, publish.MODELS[name][4],
-                        {"command": "python -m recipes.x"}, 1.0,
-                        {"t10k-images-idx3-ubyte.gz": "abc"}, 1e6)
-
-
-row = {"model_class": "GaussianVAE", "latent_dim": 100, "bytes": 2e6, "score": None}
-print(json.dumps({
-    "convention": convention, "no_fid": publish.NO_FID,
-    "fashion": card("fashion_two_stage", {"reconstruction_error": 9.5, "ndb_100": 0.3,
-                                          "fid": 41.25, "conventions": {"fid": convention}}),
-    "mnist": card("mnist_two_stage", {"reconstruction_error": 2.0, "ndb_100": 0.5,
-                                      "fd_mnist": 30.0, "conventions": {}}),
-    "index": publish.index({
-        "mnist_vae": {**row, "metrics": {"reconstruction_error": 4.0, "ndb_100": 0.6,
-                                         "fd_mnist": 70.5}},
-        "fashion_vae": {**row, "metrics": {"reconstruction_error": 9.0, "ndb_100": 0.4,
-                                           "fid": 55.5}}})}))
-"""
+def card(name, metrics_, data):
+    record = {"name": name, "metrics": metrics_, "paper": runs.MODELS[name][4], "data": data,
+              "recipe_command": "python -m recipes.x", "publish_command": "python -m tools.y",
+              "training_seconds": 1.0, "data_sha256": {"t10k-images-idx3-ubyte.gz": "abc"}}
+    return cards.card(record, INFO, 1e6)
 
 
 @pytest.fixture(scope="module")
 def written():
-    result = subprocess.run([sys.executable, "-c", _CARDS_SCRIPT], cwd=ROOT,
-                            capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr[-3000:]
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    row = {"model_class": "GaussianVAE", "latent_dim": 100, "bytes": 2e6, "score": None}
+    return {
+        "convention": CONVENTION, "no_fid": cards.NO_FID,
+        "fashion": card("fashion_two_stage", {"reconstruction_error": 9.5, "ndb_100": 0.3,
+                                              "fid": 41.25, "conventions": {"fid": CONVENTION}},
+                        "idx:FASHION_DIR"),
+        "mnist": card("mnist_two_stage", {"reconstruction_error": 2.0, "ndb_100": 0.5,
+                                          "fd_mnist": 30.0, "conventions": {}}, "idx:MNIST_DIR"),
+        "index": cards.index({
+            "mnist_vae": {**row, "metrics": {"reconstruction_error": 4.0, "ndb_100": 0.6,
+                                             "fd_mnist": 70.5}},
+            "fashion_vae": {**row, "metrics": {"reconstruction_error": 9.0, "ndb_100": 0.4,
+                                               "fid": 55.5}}})}
 
 
 def test_a_fashion_card_names_its_data_and_fid_and_no_mnist_classifier_distance(written):
@@ -78,6 +68,14 @@ def test_a_card_without_fid_says_why(written):
     assert f"| {written['no_fid']} | — | 12.6 |" in card
 
 
+def test_a_card_names_its_commands_and_carries_the_model_s_notes(written):
+    card = written["mnist"]
+    assert "- Publish command: `python -m tools.y`" in card
+    assert "- Recipe command: `python -m recipes.x`" in card
+    notes_section = card.split("\n## Notes\n\n", 1)[1]
+    assert notes_section.splitlines() == [f"- {note}" for note in notes.NOTES["mnist_two_stage"]]
+
+
 def test_the_index_has_a_data_and_a_fid_column(written):
     lines = written["index"].splitlines()
     header = next(line for line in lines if line.startswith("| model"))
@@ -88,12 +86,12 @@ def test_the_index_has_a_data_and_a_fid_column(written):
     assert "| MNIST |" in mnist and "| 70.5 |" in mnist
 
 
-# Merges one staged model folder into OUT with recipes.publish_savedmodels.merge_published; the
+# Merges one staged model folder into OUT with tools.publish.merge.merge_published; the
 # index rows are stand-ins (no SavedModel is loaded) and each takes DELAY seconds, so that two
 # merges started together overlap. A row for "broken" raises.
 _MERGE_SCRIPT = """
 import json, os, sys, time
-from recipes import publish_savedmodels as publish
+from tools.publish import merge
 out, staged, name, delay = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
 os.makedirs(os.path.join(staged, name), exist_ok=True)
 with open(os.path.join(staged, name, "card.json"), "w") as file:
@@ -108,7 +106,7 @@ def row(folder):
             "metrics": {"reconstruction_error": 1.0, "ndb_100": 0.5}}
 
 
-print(publish.merge_published(out, staged, summarize=row))
+print(merge.merge_published(out, staged, summarize=row))
 """
 
 
@@ -133,7 +131,8 @@ def test_two_publishes_at_once_both_land_and_keep_the_earlier_models(tmp_path):
         assert merge.returncode == 0, err[-3000:]
     assert _published(out) == ["fashion_vae", "mnist_ae", "mnist_vae"]
     index = (out / "README.md").read_text()
-    assert all(f"[{name}]({name}/README.md)" in index for name in ("fashion_vae", "mnist_ae", "mnist_vae"))
+    assert all(f"[{name}]({name}/README.md)" in index
+               for name in ("fashion_vae", "mnist_ae", "mnist_vae"))
     # Nothing of the staging is left beside the folder (the lock file stays, by design).
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("savedmodels")) == [
         "savedmodels", "savedmodels.publish.lock"]

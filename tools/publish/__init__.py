@@ -1,0 +1,1 @@
+"""`python -m tools.publish`: rebuild savedmodels/ (see `tools.publish.__main__`)."""

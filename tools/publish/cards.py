@@ -1,0 +1,160 @@
+"""The cards of `tools.publish`: each model's README.md, written from its card.json and its
+export's metadata (with the model's notes, `tools.publish.notes`), and the index
+savedmodels/README.md; `rewrite` rebuilds them all from the card.json files."""
+
+import os
+
+from tools.publish.notes import NOTES
+from tools.publish.runs import DATASETS, MODELS, dataset_of
+from zoo.files import read_json, write_text
+
+VERSION = 1
+# The model-card fields KerasHub's metadata.json and Kaggle cards carry.
+CARD_METADATA = ("license", "parameter_count", "packages", "python", "exported_at")
+
+
+def folder_bytes(path):
+    """Bytes of the files under `path`."""
+    return sum(os.path.getsize(os.path.join(root, f)) for root, _, files in os.walk(path)
+               for f in files)
+
+
+METRIC_ROWS = (
+    ("reconstruction_error", "Test reconstruction error (sum of squares per image, 10,000)"),
+    ("reconstruction_error_1000", "Test reconstruction error (seeded random 1,000)"),
+    ("nll", "Test NLL (nats, [0, 1] pixels; IWAE with the export's K)"),
+    ("bits_per_dim", "Test bits/dim (pixel / 255)"),
+    ("active_units", "Active units (Cov(E[z|x]) > 0.01)"),
+    ("ndb_100", "NDB / K, K = 100 (10,000 samples; bins on 20,000 training images)"),
+    ("ndb_100_held_out_real", "NDB / K of the 10,000 real test images (the floor)"),
+    ("fd_mnist", "Frechet distance, MNIST classifier features (10,000 samples; not FID)"),
+    ("fid", "FID"),
+)
+NO_FID = ("FID (not computed for this card: it was published with --nofid; 10,000 "
+          "Inception-v3 passes take about 35 minutes on 2 CPU cores)")
+
+
+def row_label(key, metrics_):
+    """A card row's label; FID's names its sample counts (`zoo.experiment.evaluation`)."""
+    if key != "fid":
+        return dict(METRIC_ROWS)[key]
+    if "fid" not in metrics_:
+        return NO_FID
+    return f"FID ({metrics_['conventions']['fid']})"
+
+
+def card(record, info, size):
+    """The README.md of a model: `record` is its card.json, `info` its export's metadata with
+    its description (`runs.MODELS`), `size` the bytes of its version folder."""
+    from zoo import experiment
+
+    name, metrics_, paper = record["name"], record["metrics"], record["paper"]
+    dataset = DATASETS[dataset_of(name)]
+    rows = [[row_label(key, metrics_), metrics_.get(key), paper.get(key)]
+            for key, _ in METRIC_ROWS if key in metrics_ or key in paper]
+    gamma = ", ".join(f"{k.replace('_', ' ')} {v:.4g}"
+                      for k, v in (metrics_.get("gamma") or {}).items())
+    lines = [
+        f"# {name}", "", info["description"], "",
+        "```python", "import zoo", f'model = zoo.load("savedmodels/{name}")',
+        "images = model.sample(16, seed=0)   # [16, 28, 28, 1] in [0, 1]", "```", "",
+        f"## Metrics (measured on this export, {dataset} test set)", "",
+        experiment.markdown_table(["", "ours", "paper"], rows), "",
+        f"Decoder variance: {gamma}." if gamma else "",
+        "NLL/BPD: the `score` signature (importance-weighted, K = "
+        f"{(info.get('score') or {}).get('num_importance_samples')})"
+        + ("; the paper's NLL uses K = 5,000." if "nll" in paper else ".")
+        if "nll" in metrics_ else "No likelihood: this model has no `score` signature.",
+        ("Paper values: the paper's own training budget (longer than ours: compare the recipe "
+         "command below with the paper's schedule)"
+         + ("; its FID: 10,000 samples of the paper's networks (ours: see the FID row)."
+            if "fid" in paper else ".")) if paper
+        else f"The papers report no {dataset} value for this model.", "",
+        "![64 samples](samples.png)", "",
+        "## How it was made", "",
+        f"- Publish command: `{record.get('publish_command')}`",
+        f"- Recipe command: `{record.get('recipe_command')}`",
+        f"- Training time here (2 CPU cores, shared with other jobs): "
+        f"{record['training_seconds']} s",
+        f"- Data: `{record['data']}`; sha256: "
+        + ", ".join(f"{k} `{v}`" for k, v in record["data_sha256"].items()),
+        f"- Signatures: {', '.join(info['signatures'])}",
+        f"- Export size: {size / 1e6:.1f} MB; version {VERSION} (TF Serving layout "
+        f"`savedmodels/{name}/{VERSION}/`)",
+        f"- Packages: {', '.join(f'{k} {v}' for k, v in (info.get('packages') or {}).items())}",
+    ]
+    if NOTES.get(name):
+        lines += ["", "## Notes", "", *(f"- {note}" for note in NOTES[name])]
+    return "\n".join(lines) + "\n"
+
+
+def index(summaries):
+    """The index savedmodels/README.md of the models `summaries` ({name: `summary`})."""
+    from zoo import experiment
+
+    samples = sorted({s["score"]["num_importance_samples"] for s in summaries.values()
+                      if s.get("score")})
+    k = "/".join(map(str, samples)) or "—"
+    headers = ["model", "data", "class", "latent", "rec. error", f"NLL (K={k})", "bits/dim",
+               "active", "NDB/K (K=100)", "FD-MNIST", "FID", "MB"]
+    rows = [[f"[{name}]({name}/README.md)", DATASETS[dataset_of(name)], s["model_class"],
+             s["latent_dim"], s["metrics"]["reconstruction_error"], s["metrics"].get("nll"),
+             s["metrics"].get("bits_per_dim"), s["metrics"].get("active_units"),
+             s["metrics"]["ndb_100"], s["metrics"].get("fd_mnist"), s["metrics"].get("fid"),
+             round(s["bytes"] / 1e6, 1)]
+            for name, s in summaries.items()]
+    return "\n".join([
+        "# Published SavedModels", "",
+        "Pretrained on MNIST and Fashion-MNIST (28 x 28 x 1, pixels / 255) by the project's "
+        "recipes; rebuilt by `python -m tools.publish "
+        "--data=idx:../shared/data/mnist --fashion_data=idx:../shared/data/fashion_mnist` (or "
+        "`--data=tfds:mnist --fashion_data=tfds:fashion_mnist`; `--models=NAME` republishes one "
+        "model and keeps the others). Metrics on the test set of the model's data; each "
+        "model's README.md has the details, the paper's values and the exact commands. "
+        "FD-MNIST (MNIST models): the Frechet distance in an MNIST classifier's features, not "
+        "FID. FID: 10,000 samples against the Inception statistics of the training images "
+        "(each card says how many); empty where the card was published with --nofid.", "",
+        experiment.markdown_table(headers, rows), "",
+        "```python", "import zoo", 'model = zoo.load("savedmodels/mnist_vae")  # or '
+        'tf.saved_model.load("savedmodels/mnist_vae/1")',
+        "images = model.sample(16, seed=0)", "```", "",
+        "Signatures: encode, decode, reconstruct, generate (serving_default), sample, and score "
+        "(NLL and bits/dim, VAE family). TF Serving: `--model_base_path=$PWD/savedmodels/NAME`.",
+        "",
+        f"NLL and bits/dim: the `score` signature, importance-weighted with K = {k} samples "
+        "(fixed at export), nats of [0, 1]-scaled pixels. The reg-balance paper's Table 1 NLLs "
+        "use K = 5,000 and are on another scale (see `recipes.mnist_balance`'s results.md): "
+        "compare trends, not values.", ""])
+
+
+def summary(folder):
+    """The index row's facts of a published model folder (its export and card.json)."""
+    import zoo
+
+    model = zoo.load(folder)
+    metrics_ = read_json(os.path.join(folder, "card.json"))["metrics"]
+    return {"model_class": model.metadata["model_class"],
+            "latent_dim": model.metadata["latent_dim"], "metrics": metrics_,
+            "bytes": folder_bytes(os.path.join(folder, str(VERSION))),
+            "score": model.metadata.get("score")}
+
+
+def render(folder):
+    """The README.md of the published model in `folder`, from its card.json and its export's
+    metadata (nothing is measured)."""
+    import zoo
+
+    record = read_json(os.path.join(folder, "card.json"))
+    info = dict(zoo.load(folder).metadata, description=MODELS[record["name"]][3])
+    return card(record, info, folder_bytes(os.path.join(folder, str(VERSION))))
+
+
+def rewrite(out):
+    """Rewrite the README.md of every model published in `out` and the index from the card.json
+    files, training and measuring nothing; returns the models' names."""
+    names = [name for name in MODELS if os.path.isfile(os.path.join(out, name, "card.json"))]
+    for name in names:
+        write_text(os.path.join(out, name, "README.md"), render(os.path.join(out, name)))
+    write_text(os.path.join(out, "README.md"),
+               index({name: summary(os.path.join(out, name)) for name in names}))
+    return names

@@ -1,0 +1,108 @@
+"""The recipe runs `tools.publish` trains and the models it publishes from them (`RUNS`,
+`MODELS`); `run_recipes` runs or resumes them, each recipe in a process of its own."""
+
+import os
+import subprocess
+import sys
+import time
+
+from recipes import paper_values
+
+# data set: its name on the cards
+DATASETS = {"mnist": "MNIST", "fashion_mnist": "Fashion-MNIST"}
+
+BALANCE_ARGS = ["--preset=cpu", "--override=kappas=[100]", "--override=ablations=[]",
+                "--override=epochs_per_round=13,13,13,13,13,13,13,13"]
+TWO_STAGE_ARGS = ["--preset=cpu", "--override=seeds=[0]", "--override=width=0.25",
+                  "--override=second_units=256", "--override=epochs.1=20",
+                  "--override=epochs.2=400", "--override=halve_every.1=8",
+                  "--override=halve_every.2=150", "--override=fid_train=10000"]
+# run (its --workdir under --runs): (data set, recipe, arguments besides --data and --workdir)
+RUNS = {
+    "mnist_balance": ("mnist", "mnist_balance", BALANCE_ARGS),
+    "two_stage": ("mnist", "two_stage", TWO_STAGE_ARGS),
+    "celeba_vaeplus": ("mnist", "celeba_vaeplus",
+                       ["--preset=cpu", "--override=ae_units=256", "--override=units=256",
+                        "--override=second_units=256", "--override=epochs.1=60",
+                        "--override=epochs.2=150", "--override=fid_samples=0"]),
+    "fashion_balance": ("fashion_mnist", "mnist_balance", BALANCE_ARGS),
+    "fashion_two_stage": ("fashion_mnist", "two_stage",
+                          TWO_STAGE_ARGS + ['--override=datasets={"fashion_mnist": null}']),
+}
+# name: (recipe run, model folder in its workdir, training stages counted, description, paper)
+MODELS = {
+    "mnist_vae": (
+        "mnist_balance", "kappa_100", None,
+        "GaussianVAE with learnable decoder variance gamma, kappa = 100: reg-balance Table 1's MLP "
+        "(encoder 6 x Dense(200, tanh); decoder 3 residual blocks of 2 x Dense(200) with the "
+        "affine skip of eq. 5).",
+        {"reconstruction_error": paper_values.MNIST_KAPPA_SWEEP[100]["reconstruction_error"],
+         "nll": paper_values.MNIST_KAPPA_SWEEP[100]["nll"],
+         "active_units": paper_values.MNIST_KAPPA_SWEEP[100]["active_dims"]}),
+    "mnist_two_stage": (
+        "two_stage", "mnist_seed0_two_stage", None,
+        "TwoStageVAE (Dai & Wipf 2019), kappa = 64: first stage the InfoGAN-style conv network at "
+        "width 0.25 (sigma_z = softplus), second stage 3 x Dense(256) with the concat skip. "
+        "`sample`/`generate` run u -> z -> x through both stages; `score` is the first stage's.",
+        {"fid": paper_values.TWO_STAGE_FID["two_stage_vae"]["mnist"]}),
+    "mnist_vaeplus": (
+        "celeba_vaeplus", "data_vae_plus", None,
+        "VAEPlus (reg-balance VAE+): a deterministic MLP AE (code 32, 256 units), a skip VAE on "
+        "its codes (kappa 32, learnable gamma, pixel-space reconstruction through the frozen AE "
+        "decoder) and a second-stage VAE; `score` is the first VAE's.",
+        {}),
+    "mnist_wae_mmd": (
+        "celeba_vaeplus", "data_wae_mmd", None,
+        "WAEMMD (7-scale IMQ MMD, lambda 100) built on the frozen AE of mnist_vaeplus: AE encoder "
+        "-> 3 x Dense(256) -> z (32) -> 3 x Dense(256) -> AE decoder. No likelihood (`score`).",
+        {"fid": paper_values.TWO_STAGE_FID["wae_mmd"]["mnist"]}),
+    "mnist_ae": (
+        "celeba_vaeplus", "data_vae_plus", ("stage_0",),
+        "AE: the deterministic MLP autoencoder (code 32, 256 units) of mnist_vaeplus's stage 0, "
+        "exported alone. It has no prior: `sample`/`generate` decode N(0, I) codes, shown for "
+        "reference only.",
+        {}),
+    "fashion_vae": (
+        "fashion_balance", "kappa_100", None,
+        "GaussianVAE with learnable decoder variance gamma, kappa = 100, on Fashion-MNIST: "
+        "mnist_vae's network and training (reg-balance Table 1's MLP). Its `score` (NLL, "
+        "bits/dim) is an out-of-distribution score for Fashion-MNIST inliers (`recipes.ood`).",
+        {}),
+    "fashion_two_stage": (
+        "fashion_two_stage", "fashion_mnist_seed0_two_stage", None,
+        "TwoStageVAE (Dai & Wipf 2019) on Fashion-MNIST: mnist_two_stage's networks and "
+        "training. `sample`/`generate` run u -> z -> x through both stages; `score` is the "
+        "first stage's.",
+        {"fid": paper_values.TWO_STAGE_FID["two_stage_vae"]["fashion_mnist"]}),
+}
+# mnist_ae's SavedModel is written next to the VAE+ one (models/data_ae/saved_model).
+EXPORT_FOLDER = {"mnist_ae": "data_ae"}
+
+
+def chosen_models(names):
+    """The models to publish: `names`, or all if empty; an unknown name is refused."""
+    names = names or list(MODELS)
+    unknown = sorted(set(names) - set(MODELS))
+    if unknown:
+        raise ValueError(f"unknown model(s) {unknown}; choose from {sorted(MODELS)}")
+    return [name for name in MODELS if name in names]
+
+
+def dataset_of(name):
+    """The data set ("mnist" or "fashion_mnist") model `name` is trained and measured on."""
+    return RUNS[MODELS[name][0]][0]
+
+
+def run_recipes(runs, names, specs):
+    """Run (or resume) the recipe runs of the models `names` in `runs`, each data set read from
+    its zoo.data spec in `specs`; returns {run: seconds of this call}."""
+    seconds = {}
+    for run in dict.fromkeys(MODELS[name][0] for name in names):
+        dataset, recipe, args = RUNS[run]
+        command = [sys.executable, "-m", f"recipes.{recipe}", f"--data={specs[dataset]}",
+                   f"--workdir={os.path.join(runs, run)}", *args]
+        print(f"publish: {' '.join(command[1:])}", flush=True)
+        start = time.time()
+        subprocess.run(command, check=True)
+        seconds[run] = round(time.time() - start)
+    return seconds
