@@ -24,7 +24,7 @@ def measure(path, dataset, x_test, spec, fid, fid_train):
     MNIST (its classifier knows digits); FID if `fid`, against the statistics of `fid_train`
     training images (0: all)."""
     from zoo import experiment, metrics
-    from zoo.experiment import evaluation
+    from zoo.experiment import evaluation, sampling
 
     model, kind = evaluation.load_model(path)
     names = ["rec", "ndb"] + (["fd_mnist"] if dataset == "mnist" else [])
@@ -41,7 +41,7 @@ def measure(path, dataset, x_test, spec, fid, fid_train):
         model, experiment.held_out(x_test, SUBSET, SUBSET_SEED))
     out["conventions"] = {NAMES[name]: entry["convention"] for name, entry in results.items()}
     out["gamma"] = model.exported.metadata.get("gamma")
-    return out, evaluation.generate(model, 64, seed=0)
+    return out, sampling.samples(model, 64, seed=0)
 
 
 def golden(model):

@@ -1,9 +1,10 @@
 """The recipe runs `tools.publish` trains and the models it publishes from them (`RUNS`,
-`MODELS`); `run_recipes` runs or resumes them, each recipe in a process of its own."""
+`MODELS`); `run_recipes` runs or resumes them: each recipe's `experiment.execute`, called in a
+process of its own (the CPU plan's thread pools are fixed at a process' first TensorFlow op,
+and MLP and conv recipes want different ones)."""
 
+import multiprocessing
 import os
-import subprocess
-import sys
 import time
 
 from recipes import paper_values
@@ -11,23 +12,19 @@ from recipes import paper_values
 # data set: its name on the cards
 DATASETS = {"mnist": "MNIST", "fashion_mnist": "Fashion-MNIST"}
 
-BALANCE_ARGS = ["--preset=cpu", "--override=kappas=[100]", "--override=ablations=[]",
-                "--override=epochs_per_round=13,13,13,13,13,13,13,13"]
-TWO_STAGE_ARGS = ["--preset=cpu", "--override=seeds=[0]", "--override=width=0.25",
-                  "--override=second_units=256", "--override=epochs.1=20",
-                  "--override=epochs.2=400", "--override=halve_every.1=8",
-                  "--override=halve_every.2=150", "--override=fid_train=10000"]
-# run (its --workdir under --runs): (data set, recipe, arguments besides --data and --workdir)
+BALANCE = ["kappas=[100]", "ablations=[]", "epochs_per_round=13,13,13,13,13,13,13,13"]
+TWO_STAGE = ["seeds=[0]", "width=0.25", "second_units=256", "epochs.1=20", "epochs.2=400",
+             "halve_every.1=8", "halve_every.2=150", "fid_train=10000"]
+# run (its workdir under --runs): (data set, recipe, its `cpu` preset's --override items)
 RUNS = {
-    "mnist_balance": ("mnist", "mnist_balance", BALANCE_ARGS),
-    "two_stage": ("mnist", "two_stage", TWO_STAGE_ARGS),
+    "mnist_balance": ("mnist", "mnist_balance", BALANCE),
+    "two_stage": ("mnist", "two_stage", TWO_STAGE),
     "celeba_vaeplus": ("mnist", "celeba_vaeplus",
-                       ["--preset=cpu", "--override=ae_units=256", "--override=units=256",
-                        "--override=second_units=256", "--override=epochs.1=60",
-                        "--override=epochs.2=150", "--override=fid_samples=0"]),
-    "fashion_balance": ("fashion_mnist", "mnist_balance", BALANCE_ARGS),
+                       ["ae_units=256", "units=256", "second_units=256", "epochs.1=60",
+                        "epochs.2=150", "fid_samples=0"]),
+    "fashion_balance": ("fashion_mnist", "mnist_balance", BALANCE),
     "fashion_two_stage": ("fashion_mnist", "two_stage",
-                          TWO_STAGE_ARGS + ['--override=datasets={"fashion_mnist": null}']),
+                          TWO_STAGE + ['datasets={"fashion_mnist": null}']),
 }
 # name: (recipe run, model folder in its workdir, training stages counted, description, paper)
 MODELS = {
@@ -96,13 +93,33 @@ def dataset_of(name):
 def run_recipes(runs, names, specs):
     """Run (or resume) the recipe runs of the models `names` in `runs`, each data set read from
     its zoo.data spec in `specs`; returns {run: seconds of this call}."""
+    from zoo import experiment
+
     seconds = {}
     for run in dict.fromkeys(MODELS[name][0] for name in names):
-        dataset, recipe, args = RUNS[run]
-        command = [sys.executable, "-m", f"recipes.{recipe}", f"--data={specs[dataset]}",
-                   f"--workdir={os.path.join(runs, run)}", *args]
-        print(f"publish: {' '.join(command[1:])}", flush=True)
+        dataset, recipe, overrides = RUNS[run]
+        workdir = os.path.join(runs, run)
+        command = " ".join([f"python -m recipes.{recipe} --preset=cpu --data={specs[dataset]}",
+                            f"--workdir={workdir}", *(f"--override={o}" for o in overrides)])
+        options = experiment.Options("cpu", workdir=workdir, data=specs[dataset],
+                                     overrides=tuple(overrides), command=command)
+        print(f"publish: {command}", flush=True)
         start = time.time()
-        subprocess.run(command, check=True)
+        process = multiprocessing.get_context("spawn").Process(target=execute,
+                                                               args=(recipe, options))
+        process.start()
+        process.join()
+        if process.exitcode != 0:
+            raise RuntimeError(f"publish: the {run} run ({command}) failed with exit code "
+                               f"{process.exitcode}; rerunning resumes it")
         seconds[run] = round(time.time() - start)
     return seconds
+
+
+def execute(recipe, options):
+    """`experiment.execute` of `recipes.<recipe>` (the target of `run_recipes`' processes)."""
+    import importlib
+
+    from zoo import experiment
+
+    experiment.execute(importlib.import_module(f"recipes.{recipe}").RECIPE, options)

@@ -66,7 +66,7 @@ def evaluate(model, kind, images, names, *, data_spec, scaling=None, split="test
     Args:
       model, kind: as returned by `load_model` ("keras" or "saved_model").
       images: the evaluated images (`split` of `data_spec`, loaded with `dequantize`).
-      names: metrics, a subset of `METRICS` (see `recipes/evaluate.py` for their meaning).
+      names: metrics, a subset of `METRICS` (see `tools/evaluate.py` for their meaning).
       data_spec: the `zoo.data` spec of `images`; ndb bins its training images.
       scaling: the data's `zoo.data` scaling (bits per dim); default: that of `data_spec`.
       split: the name of the evaluated split, for the conventions.

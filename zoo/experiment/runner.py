@@ -41,7 +41,10 @@ def execute(recipe, options):
 
 
 def run_rows(config, rows):
-    """{row name: RowResult} of the generator `rows`, each row's result sent back into it."""
+    """{row name: RowResult} of `rows`: a generator, each row's result sent back into it, or
+    any iterable of rows."""
+    rows = iter(rows)
+    send = getattr(rows, "send", lambda result: next(rows))
     results = {}
     try:
         row = next(rows)
@@ -49,7 +52,7 @@ def run_rows(config, rows):
             if row.name in results:
                 raise ValueError(f"two rows are named {row.name!r}")
             results[row.name] = run_row(config, row)
-            row = rows.send(results[row.name])
+            row = send(results[row.name])
     except StopIteration:
         return results
 
