@@ -12,13 +12,14 @@ the NLL, not a bound on the discrete likelihood).
 """
 
 import json
-import os
 import time
 
 from absl import app, flags
 
+from zoo.data import locations
+
 FLAGS = flags.FLAGS
-MNIST = "idx:" + os.environ.get("ZOO_MNIST_DIR", "../shared/data/mnist")
+MNIST = locations.idx_spec("mnist")  # zoo.data.locations: $ZOO_MNIST_DIR, else beside shared/
 flags.DEFINE_string("data", MNIST, "Data spec of MNIST (zoo.data; default: "
                     "$ZOO_MNIST_DIR, else ../shared/data/mnist).")
 flags.DEFINE_integer("num_images", 10000, "Test images to evaluate.")

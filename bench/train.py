@@ -69,6 +69,8 @@ import time
 
 from absl import app, flags
 
+from zoo.data import locations
+
 FLAGS = flags.FLAGS
 flags.DEFINE_list("models", ["mlp_vae", "keras_io_vae", "conv_vae"], "Models to measure.")
 flags.DEFINE_list("configs", ["default", "spe", "parallel", "recipe"],
@@ -80,7 +82,7 @@ flags.DEFINE_integer("spe", 50, "steps_per_execution of every configuration but 
 flags.DEFINE_integer("repeats", 5, "Interleaved timing rounds (medians are reported).")
 flags.DEFINE_float("epoch_seconds", 1.5, "Target duration of one timed epoch.")
 flags.DEFINE_bool("mnist", True, "Also measure with the real MNIST pipeline.")
-MNIST = "idx:" + os.environ.get("ZOO_MNIST_DIR", "../shared/data/mnist")
+MNIST = locations.idx_spec("mnist")  # zoo.data.locations: $ZOO_MNIST_DIR, else beside shared/
 flags.DEFINE_string("mnist_data", MNIST, "Data spec of MNIST (zoo.data; default: "
                     "$ZOO_MNIST_DIR, else ../shared/data/mnist).")
 flags.DEFINE_integer("matmul_size", 2048, "n of the n x n roofline matmul.")

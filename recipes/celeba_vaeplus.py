@@ -132,15 +132,15 @@ def variant_rows(config, variant, spec):
     down = downsample(real)
     yield experiment.Row(
         f"{variant}_downsample", build=None, images=lambda _: {"real": real, "downsample": down},
-        evaluate=lambda _, run: {"downsample": {**measure(down, down), "reconstruction_error": (
-            float(np.mean(np.sum((down - real) ** 2, axis=(1, 2, 3)))))}}, export=False)
+        evaluate=lambda _, run: {**measure(down, down), "reconstruction_error": float(
+            np.mean(np.sum((down - real) ** 2, axis=(1, 2, 3))))}, export=False)
 
 
 def report(config, results):
     out, sections = {}, []
     for variant, spec in experiment.crop_variants(config):
         parts = [results[f"{variant}_{row}"] for row in ("vae_plus", "wae_mmd", "downsample")]
-        out[variant] = {k: v for part in parts for k, v in part.metrics.items()}
+        out[variant] = {**parts[0].metrics, **parts[1].metrics, "downsample": parts[2].metrics}
         save_figures(config, variant, spec,
                      {k: v for part in parts for k, v in part.images.items()})
         sections += tables(config, variant, spec, out[variant])

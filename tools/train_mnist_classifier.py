@@ -20,8 +20,10 @@ import time
 
 from absl import app, flags
 
+from zoo.data import locations
+
 FLAGS = flags.FLAGS
-MNIST = "idx:" + os.environ.get("ZOO_MNIST_DIR", "../shared/data/mnist")
+MNIST = locations.idx_spec("mnist")  # zoo.data.locations: $ZOO_MNIST_DIR, else beside shared/
 flags.DEFINE_string("data", MNIST, "Data spec of MNIST (zoo.data; default: "
                     "$ZOO_MNIST_DIR, else ../shared/data/mnist).")
 flags.DEFINE_string("output", "zoo/metrics/assets/mnist_classifier.keras",

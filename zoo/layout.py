@@ -16,6 +16,8 @@ keeps each in a sub-workdir, <sub>/models/<name>/ (model "sub/name").
 import dataclasses
 import os
 
+CHECKPOINTS, MODELS = "checkpoints", "models"  # folder names
+
 
 @dataclasses.dataclass(frozen=True)
 class ModelDir:
@@ -25,7 +27,7 @@ class ModelDir:
 
     @property
     def checkpoints(self):
-        return os.path.join(self.path, "checkpoints")
+        return os.path.join(self.path, CHECKPOINTS)
 
     def checkpoint(self, stage):
         """The weights file written when `stage` finished."""
@@ -56,13 +58,13 @@ class Workdir:
 
     @property
     def models(self):
-        return os.path.join(self.path, "models")
+        return os.path.join(self.path, MODELS)
 
     def model(self, name):
         """The folder of the recipe's model `name`: <workdir>/models/<name>; a name `sub/name`
         is a model of the sub-workdir `sub`: <workdir>/sub/models/<name>."""
         sub, _, leaf = name.rpartition("/")
-        return ModelDir(os.path.join(self.path, sub, "models", leaf) if sub else
+        return ModelDir(os.path.join(self.path, sub, MODELS, leaf) if sub else
                         os.path.join(self.models, leaf))
 
     def file(self, name):

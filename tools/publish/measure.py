@@ -54,9 +54,11 @@ def golden(model):
 
 def data_checksums(spec):
     """{file: sha256} of an IDX folder's files, or a note naming the source."""
-    if not spec.startswith("idx:"):
+    from zoo import data
+
+    if data.source_of(spec) != "idx":
         return {"source": spec, "note": "checksums are TFDS's own (tfds verifies downloads)"}
-    folder = spec[len("idx:"):]
+    folder = data.argument_of(spec)
     out = {}
     for name in sorted(os.listdir(folder)):
         if "-ubyte" in name:

@@ -8,6 +8,7 @@ import shutil
 
 from tools.publish import cards, measure
 from tools.publish.runs import EXPORT_FOLDER, MODELS, dataset_of
+from zoo import layout
 from zoo.files import write_json, write_text
 
 
@@ -24,8 +25,8 @@ def publish_model(name, staging, runs, specs, command, fid=True, fid_train=0):
     x_test, _ = data.load_numpy(spec, "test")
     checksums = measure.data_checksums(spec)
     workdir = os.path.join(runs, run)
-    model_dir = os.path.join(workdir, "models", folder)
-    export_root = os.path.join(workdir, "models", EXPORT_FOLDER.get(name, folder), "saved_model")
+    model_dir = layout.Workdir(workdir).model(folder).path
+    export_root = layout.Workdir(workdir).model(EXPORT_FOLDER.get(name, folder)).saved_model
     latest = max(int(v) for v in os.listdir(export_root) if v.isdigit())
     target = os.path.join(staging, name, str(cards.VERSION))
     shutil.copytree(os.path.join(export_root, str(latest)), target)

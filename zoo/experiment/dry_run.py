@@ -27,6 +27,8 @@ import tempfile
 
 import numpy as np
 
+from zoo import layout
+
 STEPS = 2  # training steps per model and stage: the split size is STEPS batches
 SHAPES = {"mnist": (28, 28, 1), "fashion_mnist": (28, 28, 1), "kmnist": (28, 28, 1),
           "cifar10": (32, 32, 3), "cifar100": (32, 32, 3), "svhn_cropped": (32, 32, 3)}
@@ -36,6 +38,8 @@ CELEBA_HW = (218, 178)  # aligned CelebA images (img_align_celeba)
 def prepare(config, overrides):
     """The dry-run config: `overrides` applied, every data spec replaced by a stand-in."""
     from zoo.experiment import config as configs
+
+    from zoo import data
 
     config = configs.apply_overrides(config, [f"{key}={_text(value)}"
                                             for key, value in overrides.items()])
@@ -49,7 +53,7 @@ def prepare(config, overrides):
             return {k: replace(v) for k, v in value.items()}
         if isinstance(value, list):
             return [replace(v) for v in value]
-        if isinstance(value, str) and value.split(":", 1)[0] in ("tfds", "idx", "folder"):
+        if data.source_of(value) in ("tfds", "idx", "folder"):
             if value not in stand_ins:
                 stand_ins[value] = stand_in(value, folder, len(stand_ins), count, config["seed"])
             return stand_ins[value]
@@ -68,8 +72,9 @@ def _text(value):
 
 def stand_in(spec, folder, index, count, seed):
     """A spec of synthetic images shaped like those of `spec` (`count` per split)."""
-    source, _, rest = spec.partition(":")
-    arg, _, options = rest.partition("?")
+    from zoo import data
+
+    source, arg, options = data.source_of(spec), data.argument_of(spec), spec.partition("?")[2]
     rng = np.random.default_rng(seed + index)
     if source == "folder":
         images = os.path.join(folder, f"images_{index}")
@@ -116,7 +121,8 @@ def parameter_counts(workdir):
     for root, _, names in os.walk(workdir):
         model_dir = os.path.dirname(root)
         models = os.path.dirname(model_dir)
-        if os.path.basename(root) != "checkpoints" or os.path.basename(models) != "models":
+        if (os.path.basename(root) != layout.CHECKPOINTS
+                or os.path.basename(models) != layout.MODELS):
             continue
         sub = os.path.relpath(os.path.dirname(models), workdir)
         name = os.path.basename(model_dir) if sub == "." else f"{sub}/{os.path.basename(model_dir)}"
