@@ -13,6 +13,10 @@ definition and the conventions (which data set, ddof, samples or means, scaling)
 - `fid`, `fid_to_statistics`, `inception_features`, `fid_statistics`, `cached_statistics`,
   `fid_from_statistics`: FID on the 2015 Inception network rebuilt in Keras (or the user's graph).
 - `fd_mnist_classifier`: Frechet distance in the project's MNIST classifier features (not FID).
+- `kernel_inception_distance`, `kid_of_images`: KID, the unbiased cubic-kernel MMD^2 of
+  Inception features, with its standard error.
+- `precision_recall`, `precision_recall_of_images`: Kynkaanniemi et al.'s improved precision
+  (sample quality) and recall (coverage) with k-NN manifolds.
 """
 
 # bits_per_dim(nll, num_dims, scaling) is zoo.data.nll_to_bits_per_dim, under its metric name.
@@ -24,15 +28,18 @@ from zoo.metrics.frechet import (feature_statistics, frechet_distance,
                                  frechet_distance_of_features, frechet_distance_of_images)
 from zoo.metrics.fid_score import (cached_statistics, fid, fid_from_statistics, fid_statistics,
                                   fid_to_statistics, inception_features)
+from zoo.metrics.kid import kernel_inception_distance, kid_of_images
 from zoo.metrics.kl import kl_per_dimension
 from zoo.metrics.likelihood import iwae_log_likelihood
 from zoo.metrics.mmd import mmd_to_prior
+from zoo.metrics.improved_precision_recall import precision_recall, precision_recall_of_images
 from zoo.metrics.reconstruction import reconstruction_error
 
 __all__ = [
     "active_units", "bits_per_dim", "cached_statistics", "fd_mnist_classifier",
     "feature_statistics", "fid", "fid_from_statistics", "fid_statistics", "fid_to_statistics",
     "frechet_distance", "frechet_distance_of_features", "frechet_distance_of_images",
-    "inception_features", "iwae_log_likelihood", "kl_per_dimension", "mmd_to_prior", "ndb",
-    "posterior_mean_variance", "reconstruction_error",
+    "inception_features", "iwae_log_likelihood", "kernel_inception_distance", "kid_of_images",
+    "kl_per_dimension", "mmd_to_prior", "ndb", "posterior_mean_variance", "precision_recall",
+    "precision_recall_of_images", "reconstruction_error",
 ]
