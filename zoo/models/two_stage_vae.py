@@ -192,7 +192,16 @@ class TwoStageVAE(GaussianDistributions, GenerativeModel):
         mean, log_scale = moments
         return mean + tf.exp(log_scale) * stateless_normal(tf.shape(mean), seed, stream)
 
-    def _images_of_noise(self, u, seed):
-        """z = mu_z(u) + sqrt(gamma_z) eps (eps from stream 1 of `seed`), x = mu_x(z)."""
+    def latent_sample(self, num_samples, seed=0):
+        """The first-stage codes `sample` decodes: u ~ N(0, I), z = mu_z(u) + sqrt(gamma_z) eps
+        (the second stage as a density over z; `zoo.samplers.SecondStageVAE`)."""
+        return self._codes_of_noise(self.sample_noise(num_samples, seed), seed)
+
+    def _codes_of_noise(self, u, seed):
+        """z = mu_z(u) + sqrt(gamma_z) eps, eps from stream 1 of `seed`."""
         eps = stateless_normal([tf.shape(u)[0], self.latent_dim], seed, 1)
-        return self.decode(self.second.decode(u) + tf.sqrt(self.second.gamma) * eps)
+        return self.second.decode(u) + tf.sqrt(self.second.gamma) * eps
+
+    def _images_of_noise(self, u, seed):
+        """x = mu_x(z) of z = `_codes_of_noise(u, seed)`."""
+        return self.decode(self._codes_of_noise(u, seed))
