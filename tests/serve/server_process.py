@@ -1,7 +1,9 @@
 """`python -m zoo.serve` as a subprocess on 127.0.0.1 for the serving tests: a free port, the
-start-up awaited (the status route answers 200), the process stopped at the end."""
+start-up awaited (the status route answers 200), the process stopped at the end; and the
+README's toy model they serve."""
 
 import contextlib
+import json
 import os
 import socket
 import subprocess
@@ -14,7 +16,19 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = json.loads((ROOT / "tests" / "saved_model" / "rest_examples.json").read_text())
 STARTUP_SECONDS = 120
+
+
+def toy_model():
+    """The model of the README's REST examples (tests/saved_model/rest_examples.json), with
+    perturbed weights (seed 0)."""
+    from tiny_models import perturb
+    from zoo import builders
+
+    spec = EXAMPLES["model"]
+    return perturb(builders.mlp_vae(tuple(spec["input_shape"]), latent_dim=spec["latent_dim"],
+                                    units=16, encoder_depth=2, decoder_blocks=1), seed=0)
 
 
 def free_port():

@@ -27,11 +27,9 @@ if importlib.util.find_spec("kserve") is None:
 import tensorflow as tf  # noqa: E402
 
 from tiny_models import perturb  # noqa: E402
-from zoo import builders  # noqa: E402
-from server_process import ROOT, free_port, running_server  # noqa: E402
+from server_process import EXAMPLES, ROOT, free_port, running_server, toy_model  # noqa: E402
 from zoo.saved_model import export, load  # noqa: E402
 
-EXAMPLES = json.loads((ROOT / "tests" / "saved_model" / "rest_examples.json").read_text())
 MAX_BATCH = 64
 MAX_REQUEST_MB = 0.05  # 52,428 bytes: the 4 x 4 bodies fit, a 2,000-image one does not
 HEADER_TIMEOUT = 2
@@ -54,9 +52,7 @@ def call(url, body=None, raw=None):
 @pytest.fixture(scope="module")
 def versions(tmp_path_factory):
     """The README's toy model exported twice (different weights): {version: ExportedModel}."""
-    spec = EXAMPLES["model"]
-    model = perturb(builders.mlp_vae(tuple(spec["input_shape"]), latent_dim=spec["latent_dim"],
-                                     units=16, encoder_depth=2, decoder_blocks=1), seed=0)
+    model = toy_model()
     base = tmp_path_factory.mktemp("served") / "vae"
     export(model, base, num_importance_samples=8)
     export(perturb(model, seed=1), base, num_importance_samples=8)
