@@ -56,6 +56,12 @@ def test_row_and_columnar_bodies_answer_like_the_signature(served):
      "out of the int32 range"),
     ({"signature_name": "sample", "inputs": {"num_samples": 3}}, "missing ['seed']"),
     ({"signature_name": "generate", "instances": [[0.0] * 3] * 11}, "at most 10 per request"),
+    ({"signature_name": "sample", "inputs": {"num_samples": [11], "seed": 0}},
+     "asks for 11 examples; this server answers at most 10"),
+    ({"signature_name": "sample", "inputs": {"num_samples": [[11]], "seed": [0]}},
+     "asks for 11 examples"),
+    ({"signature_name": "sample", "instances": [{"num_samples": 11, "seed": 0}]},
+     "asks for 11 examples"),
     ({"instances": [[0.0] * 3], "signature_name": 7}, "serving signature name 7 not found"),
     ([1, 2], "must be a JSON object"),
 ])
@@ -74,3 +80,30 @@ def test_exported_model_errors_say_the_check_first(served):
         loaded.reconstruct(np.zeros((2, 8, 8, 3)))
     assert str(raised.value).startswith(
         "images must have shape [N, 8, 8, 1] (float32 in [0, 1]); got shape [2 8 8 3]")
+
+
+@pytest.mark.parametrize("data, message", [
+    (b"\xef\xbb\xbf" + b'{"instances": [[0.0, 0.0, 0.0]]}',
+     "starts with a UTF-8 byte order mark (EF BB BF); JSON (RFC 8259) is UTF-8 without one"),
+    (b"\xff\xfe" + '{"instances": [[0.0]]}'.encode("utf-16-le"), "UTF-16 LE byte order mark"),
+    (b"[" * 5000 + b"]" * 5000, f"5000 levels deep; this server accepts at most "
+                                 f"{rest.MAX_JSON_DEPTH}"),
+    (b'{"a": ' * 5000 + b"1" + b"}" * 5000, "5000 levels deep"),
+    (b'{"instances": [\xff]}', "not valid JSON"),
+    (b'{"instances": [', "not valid JSON"),
+])
+def test_undecodable_bodies_are_400_naming_the_problem(data, message):
+    with pytest.raises(rest.RestError) as raised:
+        rest.decode_body(data)
+    assert raised.value.status == 400
+    assert message in raised.value.message, raised.value.message
+
+
+def test_decode_body_nesting_limit_and_literals():
+    """Brackets inside strings do not count; the limit itself is accepted; NaN still parses."""
+    assert rest.nesting_depth(b'{"a": "[[\\"[[{", "b": [[1]]}') == 3
+    assert rest.nesting_depth(b"7") == 0
+    limit = rest.MAX_JSON_DEPTH
+    assert rest.nesting_depth(b"[" * limit + b"]" * limit) == limit
+    assert rest.decode_body(b"[" * limit + b"]" * limit) is not None
+    assert np.isnan(rest.decode_body(b'{"x": [NaN]}')["x"][0])

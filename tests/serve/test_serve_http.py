@@ -1,11 +1,13 @@
 """`python -m zoo.serve` over real HTTP on 127.0.0.1: the README's REST bodies answer what the
-in-process signatures answer, versions, status and metadata routes, and bad requests get 400 /
-404 / 413 with the signature's readable message."""
+in-process signatures answer, versions, status and metadata routes, bad requests get 400 /
+404 / 413 with the signature's readable message, only the documented routes exist, and slow
+clients are cut off by the header and body deadlines while others are answered."""
 
 import http.client
 import importlib.util
 import json
 import os
+import select
 import shutil
 import socket
 import subprocess
@@ -25,20 +27,15 @@ if importlib.util.find_spec("kserve") is None:
 import tensorflow as tf  # noqa: E402
 
 from tiny_models import perturb  # noqa: E402
-from zoo import builders  # noqa: E402
+from server_process import EXAMPLES, ROOT, free_port, running_server, toy_model  # noqa: E402
 from zoo.saved_model import export, load  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[2]
-EXAMPLES = json.loads((ROOT / "tests" / "saved_model" / "rest_examples.json").read_text())
 MAX_BATCH = 64
 MAX_REQUEST_MB = 0.05  # 52,428 bytes: the 4 x 4 bodies fit, a 2,000-image one does not
-STARTUP_SECONDS = 120
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+HEADER_TIMEOUT = 2
+BODY_TIMEOUT = 3
+MAX_CONNECTIONS = 12
+SLACK = 3  # seconds a cut-off may come late on a busy machine
 
 
 def call(url, body=None, raw=None):
@@ -55,9 +52,7 @@ def call(url, body=None, raw=None):
 @pytest.fixture(scope="module")
 def versions(tmp_path_factory):
     """The README's toy model exported twice (different weights): {version: ExportedModel}."""
-    spec = EXAMPLES["model"]
-    model = perturb(builders.mlp_vae(tuple(spec["input_shape"]), latent_dim=spec["latent_dim"],
-                                     units=16, encoder_depth=2, decoder_blocks=1), seed=0)
+    model = toy_model()
     base = tmp_path_factory.mktemp("served") / "vae"
     export(model, base, num_importance_samples=8)
     export(perturb(model, seed=1), base, num_importance_samples=8)
@@ -67,35 +62,10 @@ def versions(tmp_path_factory):
 @pytest.fixture(scope="module")
 def server(versions):
     base, _ = versions
-    port = free_port()
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    process = subprocess.Popen(
-        [sys.executable, "-m", "zoo.serve", f"--model_base_path={base}", f"--port={port}",
-         f"--max_batch_size={MAX_BATCH}", f"--max_request_mb={MAX_REQUEST_MB}"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    url = f"http://127.0.0.1:{port}/v1/models/vae"
-    deadline = time.monotonic() + STARTUP_SECONDS
-    try:
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"zoo.serve exited with {process.returncode}:\n"
-                            f"{process.stdout.read()}")
-            try:
-                if call(url)[0] == 200:
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"zoo.serve did not answer within {STARTUP_SECONDS} s")
-            time.sleep(0.25)
+    with running_server(base, f"--max_batch_size={MAX_BATCH}", f"--max_request_mb={MAX_REQUEST_MB}",
+                        f"--header_timeout={HEADER_TIMEOUT}", f"--body_timeout={BODY_TIMEOUT}",
+                        f"--max_connections={MAX_CONNECTIONS}") as (url, _):
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def in_process(model, body):
@@ -208,6 +178,9 @@ BAD = [
      400, f"at most {MAX_BATCH} per request"),
     ("too many rows", {"instances": [[0.0, 0.0]] * (MAX_BATCH + 1)},
      400, f"at most {MAX_BATCH} per request"),
+    ("too many samples in a list", {"signature_name": "sample",
+                                    "inputs": {"num_samples": [MAX_BATCH + 1], "seed": 1}},
+     400, f"asks for {MAX_BATCH + 1} examples; this server answers at most {MAX_BATCH}"),
 ]
 
 
@@ -260,6 +233,15 @@ def test_bad_json(server):
     assert status == 400 and "not valid JSON" in answer["error"]
 
 
+def test_byte_order_mark_and_deep_nesting_are_400(server):
+    body = json.dumps(EXAMPLES["examples"][0]["request"]).encode()
+    status, answer = call(server + ":predict", raw=b"\xef\xbb\xbf" + body)
+    assert status == 400 and "UTF-8 byte order mark (EF BB BF)" in answer["error"]
+    status, answer = call(server + ":predict", raw=b"[" * 5000 + b"]" * 5000)
+    assert status == 400, answer
+    assert "5000 levels deep; this server accepts at most 32" in answer["error"]
+
+
 def test_unknown_version_and_model_are_404(server):
     body = EXAMPLES["examples"][1]["request"]
     status, answer = call(server + "/versions/7:predict", body)
@@ -282,3 +264,117 @@ def test_refuses_to_start_on_a_changed_file(versions, tmp_path):
     assert result.returncode == 1
     assert "variables.index does not match zoo_manifest.json" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_only_the_documented_routes_exist(server):
+    """KServe's model repository (unload / load), v2 inference, listings and OpenAPI routes are
+    gone (404 naming the routes there are); its health and metrics routes stay; the model keeps
+    answering."""
+    root = server.rsplit("/v1/", 1)[0]
+    for path in ("/v2/repository/models/vae/unload", "/v2/repository/models/vae/load",
+                 "/v2/models/vae/infer", "/v1/models/vae:explain"):
+        status, answer = call(root + path, {})
+        assert status == 404, (path, answer)
+        assert f"no route POST {path}" in answer["error"] and "/v2/health/ready" in answer["error"]
+    for path in ("/", "/v1/models", "/v2", "/v2/models", "/v2/models/vae", "/openapi.json",
+                 "/docs"):
+        assert call(root + path)[0] == 404, path
+    for path in ("/v2/health/live", "/v2/health/ready", "/v2/models/vae/ready"):
+        assert call(root + path)[0] == 200, path
+    with urllib.request.urlopen(root + "/metrics", timeout=30) as answer:
+        assert answer.status == 200 and b"# TYPE" in answer.read()
+    status, _ = call(server + ":predict", EXAMPLES["examples"][0]["request"])
+    assert status == 200
+
+
+def open_socket(server):
+    url = urllib.parse.urlsplit(server)
+    return socket.create_connection((url.hostname, url.port), timeout=30)
+
+
+def answer_of(sock, trickle=False, limit=BODY_TIMEOUT + SLACK + 5):
+    """(bytes the server sent until it closed the connection, seconds it took), sending a byte
+    every 0.4 s meanwhile if `trickle`; stops after `limit` seconds."""
+    chunks, start = [], time.monotonic()
+    while time.monotonic() - start < limit:
+        if select.select([sock], [], [], 0.4)[0]:
+            data = sock.recv(65536)
+            if not data:
+                break
+            chunks.append(data)
+        elif trickle:
+            try:
+                sock.sendall(b" ")
+            except OSError:
+                break
+    return b"".join(chunks), time.monotonic() - start
+
+
+def head(path, content_length):
+    return (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {content_length}\r\n\r\n").encode()
+
+
+@pytest.mark.parametrize("trickle", [False, True], ids=["stalled", "trickling"])
+def test_a_slow_body_is_cut_off_while_others_are_answered(server, trickle):
+    """A client that sends part of its body and stops (or sends a byte now and then) gets 408
+    and a closed connection about --body_timeout after its headers; others are answered."""
+    path = urllib.parse.urlsplit(server).path + ":predict"
+    with open_socket(server) as slow:
+        slow.sendall(head(path, 1000) + b'{"instances": ')
+        start = time.monotonic()
+        for example in EXAMPLES["examples"][:3]:
+            assert call(server + ":predict", example["request"])[0] == 200
+        assert time.monotonic() - start < BODY_TIMEOUT
+        answer, _ = answer_of(slow, trickle)
+    seconds = time.monotonic() - start  # from the end of the headers
+    assert answer.startswith(b"HTTP/1.1 408 "), answer
+    assert b"within 3 s (--body_timeout)" in answer
+    assert BODY_TIMEOUT - 0.5 < seconds < BODY_TIMEOUT + SLACK
+
+
+@pytest.mark.parametrize("sent", [b"", b"POST /v1/models/vae:predict HTTP/1.1\r\nHost: x\r\n"],
+                         ids=["nothing", "half the headers"])
+def test_slow_headers_are_cut_off(server, sent):
+    with open_socket(server) as slow:
+        slow.sendall(sent)
+        answer, seconds = answer_of(slow)
+    assert answer.startswith(b"HTTP/1.1 408 ") and b"(--header_timeout)" in answer, answer
+    assert HEADER_TIMEOUT - 0.5 < seconds < HEADER_TIMEOUT + SLACK
+
+
+def test_huge_headers_are_431(server):
+    """Headers over 64 KiB are answered 431 at once (here 70 kB, unfinished: the client then
+    waits, so the server has read everything when it closes and the answer is not lost to a
+    reset)."""
+    with open_socket(server) as client:
+        client.sendall(b"GET /v1/models/vae HTTP/1.1\r\nHost: x\r\n")
+        for _ in range(7):
+            client.sendall(b"X-Pad: " + b"a" * 10_000 + b"\r\n")
+        answer, seconds = answer_of(client)
+    assert answer.startswith(b"HTTP/1.1 431 "), answer
+    assert seconds < HEADER_TIMEOUT
+
+
+def status_of(server):
+    url = urllib.parse.urlsplit(server)
+    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
+    try:
+        connection.request("GET", url.path)
+        return connection.getresponse().status
+    finally:
+        connection.close()
+
+
+def test_connections_over_the_limit_get_503(server):
+    """--max_connections connections are served at once; a request on one more gets 503."""
+    for idle, expected in ((MAX_CONNECTIONS - 1, 200), (MAX_CONNECTIONS, 503)):
+        sockets = [open_socket(server) for _ in range(idle)]
+        try:
+            time.sleep(0.3)  # accepted by the server (they would be cut off after 2 s)
+            assert status_of(server) == expected, idle
+        finally:
+            for sock in sockets:
+                sock.close()
+        time.sleep(0.3)
+    assert status_of(server) == 200

@@ -13,18 +13,29 @@ columnar: {"inputs": {"num_samples": 3, "seed": 42}}          -> {"outputs": val
 ```
 JSON numbers become the signature's dtype (float32 accepts integers; integer inputs accept only
 integers); `NaN` and `Infinity` literals are accepted, as TF Serving accepts them, and then
-rejected by the signature's own finiteness check. Every failure is a `RestError` with the HTTP
-status TF Serving would answer (400 for a bad request) and a readable message: for a signature's
-in-graph check that is the check's own message, without TensorFlow's "Graph execution error"
-wrapping.
+rejected by the signature's own finiteness check. A body is UTF-8 JSON without a byte order mark
+(RFC 8259) nesting arrays and objects at most `MAX_JSON_DEPTH` deep (an image batch in the row
+format needs 7); `decode_body` answers 400 for anything else, before a recursive parser sees it.
+`num_samples` counts against the batch limit by its value, however it is wrapped. Every failure
+is a `RestError` with the HTTP status TF Serving would answer (400 for a bad request) and a
+readable message: for a signature's in-graph check that is the check's own message, without
+TensorFlow's "Graph execution error" wrapping.
 """
 
+import codecs
+import json
 import re
 
 import numpy as np
+import orjson
 import tensorflow as tf
 
 DEFAULT_SIGNATURE = "serving_default"
+MAX_JSON_DEPTH = 32
+_BYTE_ORDER_MARKS = {codecs.BOM_UTF8: "UTF-8", codecs.BOM_UTF16_LE: "UTF-16 LE",
+                     codecs.BOM_UTF16_BE: "UTF-16 BE"}
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
+_BRACKETS = np.frombuffer(b"[]{}", np.uint8)
 
 
 class RestError(Exception):
@@ -64,6 +75,39 @@ def _join_assert_items(line):
         return line
     items = line[1:-1].split("] [")
     return " ".join([items[0]] + [f"[{item}]" if " " in item else item for item in items[1:]])
+
+
+def decode_body(data):
+    """The JSON value of a request body (bytes); `RestError(400)` naming the problem for a byte
+    order mark, nesting deeper than `MAX_JSON_DEPTH`, text that is not UTF-8 or not JSON."""
+    for mark, encoding in _BYTE_ORDER_MARKS.items():
+        if data.startswith(mark):
+            raise RestError(400, f"the request body starts with a {encoding} byte order mark "
+                                 f"({mark.hex(' ').upper()}); JSON (RFC 8259) is UTF-8 without "
+                                 f"one: send the body without it")
+    depth = nesting_depth(data)
+    if depth > MAX_JSON_DEPTH:
+        raise RestError(400, f"the request body nests arrays and objects {depth} levels deep; "
+                             f"this server accepts at most {MAX_JSON_DEPTH} (an image batch "
+                             f"needs 7)")
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError:
+        pass
+    try:
+        return json.loads(data.decode("utf-8"))  # Slower, but takes NaN and Infinity as TF does.
+    except (ValueError, UnicodeDecodeError) as failure:
+        raise RestError(400, f"the request body is not valid JSON: {failure}") from None
+
+
+def nesting_depth(data):
+    """How deep arrays and objects nest in the JSON text `data` (bytes), brackets inside strings
+    not counted: a linear scan (regular expression and NumPy), no recursion."""
+    text = _JSON_STRING.sub(b'""', data) if b'"' in data else data
+    codes = np.frombuffer(text, np.uint8)
+    kinds = codes[np.flatnonzero(np.isin(codes, _BRACKETS))]
+    steps = np.where((kinds == ord("[")) | (kinds == ord("{")), 1, -1)
+    return int(np.cumsum(steps).max(initial=0))
 
 
 def _input_specs(signature):
@@ -172,11 +216,13 @@ def _columns(inputs, specs, name):
 
 
 def batch_size(inputs):
-    """The number of examples a parsed request asks for: the largest leading dimension, or a
-    `num_samples` scalar (the `sample` signature)."""
+    """The number of examples a parsed request asks for: the largest leading dimension, or the
+    value of `num_samples` (the `sample` signature), whether sent as a scalar or wrapped in
+    lists (`[3]` in the columnar format, or the row format's one-row column)."""
     sizes = [int(a.shape[0]) for a in inputs.values() if a.ndim > 0]
-    if "num_samples" in inputs and inputs["num_samples"].ndim == 0:
-        sizes.append(int(inputs["num_samples"]))
+    count = inputs.get("num_samples")
+    if count is not None and count.size and np.issubdtype(count.dtype, np.integer):
+        sizes.append(int(count.max()))
     return max(sizes, default=0)
 
 
