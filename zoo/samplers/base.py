@@ -33,6 +33,12 @@ class LatentSampler:
         self._check_fitted()
         return self.distribution.log_prob(tf.convert_to_tensor(z, tf.float32))
 
+    def describe(self):
+        """What an export's metadata says of this sampler: its class and settings."""
+        settings = {key: value for key, value in vars(self).items()
+                    if isinstance(value, (int, float, str, bool, tuple)) and key != "name"}
+        return {"class": type(self).__name__, **settings}
+
 
 def check_codes(codes, minimum=2):
     """`codes` as float32 [N, kappa] with N >= `minimum`, finite; else a ValueError naming it."""

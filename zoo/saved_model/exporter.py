@@ -49,7 +49,7 @@ PACKAGES = {"tensorflow": "tensorflow", "keras": "keras",
 
 
 def export(model, export_dir, version=None, metadata=None, num_importance_samples=100,
-           importance_chunk=10):
+           importance_chunk=10, samplers=None):
     """Write `model` as a SavedModel to `export_dir/<version>/`; returns that folder's path.
 
     Args:
@@ -64,6 +64,9 @@ def export(model, export_dir, version=None, metadata=None, num_importance_sample
         such; any other key is stored under `extra`.
       num_importance_samples: K of the `score` signature (VAE family), fixed at export.
       importance_chunk: at most this many of the K samples are decoded at once (memory bound).
+      samplers: {name: a fitted `zoo.samplers` sampler over the model's latent codes}, each
+        exported as the signature `sample_<name>` and listed in the metadata's `samplers`
+        (`sample` stays the model's own).
     Raises:
       ValueError: non-finite weights, a bad version, or bad metadata.
       FileExistsError: `export_dir/<version>` exists.
@@ -87,10 +90,12 @@ def export(model, export_dir, version=None, metadata=None, num_importance_sample
         raise FileExistsError(f"version {version} already exists at {final}; choose another "
                               f"version (or version=None for the next free one)")
 
+    samplers = _check_samplers(samplers, model)
     functions = signatures.signature_functions(model, num_importance_samples, importance_chunk,
-                                            divisor)
+                                            divisor, samplers=samplers)
     info = _metadata(model, version, metadata, num_importance_samples, importance_chunk,
                      divisor, sorted(functions))
+    info["samplers"] = {name: sampler.describe() for name, sampler in samplers.items()}
     staging = tempfile.mkdtemp(prefix=stagings.prefix(version), dir=export_dir)
     try:
         os.chmod(staging, 0o777 & ~_umask())  # mkdtemp's 0700 would hide it from a server user
@@ -157,6 +162,23 @@ def _check_weights(model):
         shown = ", ".join(bad[:5]) + (f" and {len(bad) - 5} more" if len(bad) > 5 else "")
         raise ValueError(f"refusing to export {type(model).__name__}: non-finite (NaN or Inf) "
                          f"values in {len(bad)} weight(s): {shown}")
+
+
+def _check_samplers(samplers, model):
+    """{name: sampler}, each name a valid signature suffix and each sampler fitted to codes of
+    the model's latent size."""
+    import re
+
+    samplers = dict(samplers or {})
+    for name, sampler in samplers.items():
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", str(name)):
+            raise ValueError(f"sampler name {name!r}: use lower-case letters, digits and _ "
+                             "(the signature is sample_<name>)")
+        dim = int(sampler.sample(1, 0).shape[-1])
+        if dim != int(model.latent_dim):
+            raise ValueError(f"sampler {name!r} draws {dim}-dim codes; the model's latent "
+                             f"size is {int(model.latent_dim)}")
+    return samplers
 
 
 def _check_version(version):

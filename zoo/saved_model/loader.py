@@ -156,12 +156,23 @@ class ExportedModel:
         noise = limits.check_latent(noise, "noise")
         return self._call("generate", noise=self._floats(noise))["images"]
 
-    def sample(self, num_samples, seed=0):
+    @property
+    def samplers(self):
+        """The latent samplers exported with the model (`zoo.samplers`; `sample(...,
+        sampler=NAME)`): {name: description}."""
+        return dict(self.metadata.get("samplers") or {})
+
+    def sample(self, num_samples, seed=0, sampler=None):
         """`num_samples` images (an integer in [0, limits.MAX_NUM_SAMPLES], or a one-element
-        list of one) drawn with the stateless `seed`."""
+        list of one) drawn with the stateless `seed`; through the exported latent `sampler`
+        (its signature `sample_<sampler>`) if given, else the model's own."""
         num_samples = limits.check_num_samples(num_samples)
         seed = limits.check_seed(seed)
-        return self._call("sample", num_samples=tf.constant(num_samples, tf.int32),
+        if sampler is not None and sampler not in self.samplers:
+            raise ValueError(f"no sampler {sampler!r} in this export; it has "
+                             f"{sorted(self.samplers) or 'none'}")
+        return self._call("sample" if sampler is None else f"sample_{sampler}",
+                          num_samples=tf.constant(num_samples, tf.int32),
                           seed=tf.constant(seed, tf.int64))["images"]
 
     def score(self, images):

@@ -10,6 +10,7 @@ decode:      z [N, latent_dim] -> images
 reconstruct: images -> images
 generate:    noise [N, noise_dim] ~ N(0, I) -> images                      (serving_default)
 sample:      num_samples (int32), seed (int64) -> images                  (stateless in seed)
+sample_NAME: the same, decoding the codes of an attached latent sampler   (`zoo.samplers`)
 score:       images -> nll, bits_per_dim [N]                              (VAE family only)
 ```
 
@@ -92,10 +93,12 @@ def importance_chunk_size(num_samples, max_chunk):
 
 
 def signature_functions(model, num_importance_samples=100, importance_chunk=10,
-                        pixel_divisor=256.0, score_seed=SCORE_SEED):
+                        pixel_divisor=256.0, score_seed=SCORE_SEED, samplers=None):
     """Name -> `tf.function` with a fixed input signature, for every signature of `model`.
 
-    Includes `serving_default` (= `generate`). `score` only for the VAE family.
+    Includes `serving_default` (= `generate`). `score` only for the VAE family. `samplers`:
+    {name: a fitted `zoo.samplers` sampler}, each exported as `sample_<name>` (the `sample`
+    inputs; `model.decode` of the sampler's codes).
     """
     image_shape = tuple(int(s) for s in model.input_shape_)
     latent_dim, noise_dim = int(model.latent_dim), int(model.noise_dim)
@@ -128,8 +131,26 @@ def signature_functions(model, num_importance_samples=100, importance_chunk=10,
         noise = _checked(noise, "noise", [noise_dim], max_abs=MAX_ABS_LATENT)
         return {"images": _clip(model.generate(noise))}
 
-    # Inputs of any rank: a scalar or a one-element list (TF Serving's row format) passes the
-    # reshape to a scalar; a longer list fails with "... must be a scalar (or a one-element list)".
+    functions = {"encode": encode, "decode": decode, "reconstruct": reconstruct,
+                 "generate": generate, "sample": _sample_function(model.sample)}
+    for name, sampler in (samplers or {}).items():
+        functions[f"sample_{name}"] = _sample_function(
+            lambda n, seed, sampler=sampler: model.decode(sampler.sample(n, seed)))
+    if vae:
+        functions["score"] = _score_function(model, images_spec, as_images,
+                                             num_importance_samples, importance_chunk,
+                                             pixel_divisor, score_seed)
+    functions["serving_default"] = generate
+    return functions
+
+
+def _sample_function(draw):
+    """A `sample`-style signature: num_samples (int32), seed (int64) -> `draw(n, seed)` images.
+
+    Inputs of any rank: a scalar or a one-element list (TF Serving's row format) passes the
+    reshape to a scalar; a longer list fails with "... must be a scalar (or a one-element
+    list)"."""
+
     @tf.function(input_signature=[tf.TensorSpec(None, tf.int32, name="num_samples"),
                                   tf.TensorSpec(None, tf.int64, name="seed")], autograph=False)
     def sample(num_samples, seed):
@@ -143,16 +164,9 @@ def signature_functions(model, num_importance_samples=100, importance_chunk=10,
                            num_samples])
         with tf.control_dependencies([check]):
             num_samples = tf.identity(num_samples)
-        return {"images": _clip(model.sample(num_samples, seed))}
+        return {"images": _clip(draw(num_samples, seed))}
 
-    functions = {"encode": encode, "decode": decode, "reconstruct": reconstruct,
-                 "generate": generate, "sample": sample}
-    if vae:
-        functions["score"] = _score_function(model, images_spec, as_images,
-                                             num_importance_samples, importance_chunk,
-                                             pixel_divisor, score_seed)
-    functions["serving_default"] = generate
-    return functions
+    return sample
 
 
 def _score_function(model, images_spec, as_images, num_samples, max_chunk, divisor, seed):
