@@ -27,11 +27,13 @@ import os
 # still reach Python as exceptions). A TF_CPP_MIN_LOG_LEVEL the user set wins.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2" if os.path.exists("/dev/nvidiactl") else "3")
 
-from zoo import data, metrics, networks, training  # noqa: E402
+from zoo import _moved, data, metrics, networks, training  # noqa: E402
 from zoo.models import (AE, WAEMMD, GaussianVAE, TwoStageVAE, VAEPlus,  # noqa: E402
                         builders, losses)
 from zoo.saved_model import ExportedModel, export, load  # noqa: E402
 from zoo.saved_model.catalog import list_models  # noqa: E402
+
+_moved.install()  # the import paths of earlier releases (`zoo._moved`)
 
 __all__ = ["AE", "ExportedModel", "GaussianVAE", "TwoStageVAE", "VAEPlus", "WAEMMD", "builders",
            "data", "export", "list_models", "load", "losses", "metrics", "networks", "training"]
