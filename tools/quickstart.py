@@ -39,8 +39,9 @@ flags.DEFINE_float("learning_rate", 3e-3, "Adam learning rate of every stage.")
 flags.DEFINE_integer("batch_size", 64, "Batch size.")
 flags.DEFINE_integer("checkpoint_every", 0, "Steps between resumable backups (0: every epoch); "
                      "a kill loses at most this much work.")
-flags.DEFINE_bool("restart", False, "Delete the workdir's contents and start over (a rerun "
-                  "with other settings than its config.json is refused otherwise).")
+flags.DEFINE_bool("restart", False, "Move the workdir's contents aside (into "
+                  "<workdir>.replaced-<time>/) and start over; a rerun with other settings "
+                  "than its config.json is refused otherwise.")
 flags.DEFINE_float("lr_retry", 0.0, "On divergence, restore the last backup and retry with the "
                    "learning rate times this factor (0: off; stop with an error).")
 
@@ -56,6 +57,33 @@ SETTINGS = ("data", "seed", "code_dim", "latent_dim", "units", "epochs", "learni
             "batch_size")  # the flags recorded in config.json and compared on a rerun
 
 
+def parse_epochs(values):
+    """--epochs as {stage: count}; UsageError naming the flag and the value otherwise."""
+    expected = ("--epochs needs 3 comma-separated values, whole numbers >= 0: the epochs of "
+                "stages 0 (AE), 1 (skip VAE) and 2 (second stage), e.g. --epochs=100,200,150")
+    if len(values) != 3:
+        raise app.UsageError(f"{expected}; got {','.join(values)!r} ({len(values)} values)")
+    for value in values:
+        if not value.strip().isdigit():
+            raise app.UsageError(f"{expected}; got {value!r} in --epochs={','.join(values)}")
+    return {stage: int(value) for stage, value in zip((0, 1, 2), values, strict=True)}
+
+
+def check_flags():
+    """ValueError (naming the flag and its value) for settings the run cannot use."""
+    from zoo import data
+    from zoo.experiment import process
+    from zoo.training import checks
+
+    process.check_workdir(FLAGS.workdir)
+    for name in ("code_dim", "latent_dim", "units"):
+        checks.check_count(f"--{name}", FLAGS[name].value, minimum=1)
+    checks.check_count("--seed", FLAGS.seed)
+    checks.check_positive("--learning_rate", FLAGS.learning_rate)
+    data.check_available(FLAGS.data)
+    checks.check_batch_size(FLAGS.batch_size, data.info(FLAGS.data).splits["train"])
+
+
 def main(argv):
     del argv
     import keras
@@ -63,24 +91,20 @@ def main(argv):
 
     from zoo import data, experiment, files, metrics, plots, training
     from zoo.experiment import reuse
-    from zoo.training import checks
 
     files.exit_cleanly_on_disk_full()  # h5py can crash the shutdown after a failed write
-    if len(FLAGS.epochs) != 3:
-        raise app.UsageError(f"--epochs needs 3 comma-separated values, the epochs of stages 0 "
-                             f"(AE), 1 (skip VAE) and 2 (second stage); got {FLAGS.epochs}")
+    epochs = parse_epochs(FLAGS.epochs)
     # First (the thread pools are fixed, and multiworker must start, before any TF op); the
     # networks are MLPs: zoo.runtime.cpu's plan for dense networks.
     strategy = strategies.from_flags(workload="dense", batch_size=FLAGS.batch_size)
     print(f"quickstart: CPU plan: {cpu.active_plan().describe()}", flush=True)
+    check_flags()  # before anything is written: a stopped run records nothing
     workdir = strategies.worker_dir(FLAGS.workdir, strategy)  # non-chief: a temporary folder
     start = time.time()
     reuse.record({**{name: FLAGS[name].value for name in SETTINGS}, "workdir": workdir,
                   "command": " ".join(["python -m tools.quickstart", *sys.argv[1:]])},
                  restart=FLAGS.restart)
     keras.utils.set_random_seed(FLAGS.seed)
-    epochs = {stage: int(e) for stage, e in zip((0, 1, 2), FLAGS.epochs, strict=True)}
-    checks.check_batch_size(FLAGS.batch_size, data.info(FLAGS.data).splits["train"])
     train = lambda: data.load(FLAGS.data, "train", batch_size=FLAGS.batch_size,  # noqa: E731
                               shuffle=True, seed=FLAGS.seed)
     x_test, _ = data.load_numpy(FLAGS.data, "test")

@@ -55,14 +55,21 @@ def test_recipe_bad_overrides_are_named_before_training(tmp_path):
 
 @pytest.mark.slow
 def test_recipe_rerun_with_other_data_is_refused_before_touching_the_workdir(tmp_path):
-    """The same command with another --data: refused naming `data`, config.json unchanged."""
+    """A run stopped by a bad value records nothing (the corrected command needs no --restart);
+    the same command with another --data: refused naming `data`, config.json unchanged."""
     images = (np.random.RandomState(0).rand(200, 8, 8) * 255).astype(np.uint8)
     np.savez(tmp_path / "digits.npz", x_train=images, x_test=images[:10])
     workdir = tmp_path / "w"
-    first = run_recipe("recipes.mnist_balance", workdir, "--override=steps_per_execution=0")
-    assert "steps_per_execution must be" in first.stderr  # recorded, then stopped early
+    small = ["--override=kappas=4", "--override=ablations=[]", "--override=rounds=1",
+             "--override=epochs_per_round=[1]"]
+    stopped = run_recipe("recipes.mnist_balance", workdir, *small,
+                         "--override=steps_per_execution=0")
+    assert "steps_per_execution must be" in stopped.stderr  # named before anything is written
+    assert not (workdir / "config.json").exists()
+    first = run_recipe("recipes.mnist_balance", workdir, *small)
+    assert first.returncode == 0, first.stderr[-3000:]
     recorded = (workdir / "config.json").read_text()
-    second = run_recipe("recipes.mnist_balance", workdir, "--override=steps_per_execution=0",
+    second = run_recipe("recipes.mnist_balance", workdir, *small,
                         f"--data=npz:{tmp_path / 'digits.npz'}")
     assert second.returncode != 0
     assert 'holds a run with other settings (data: "sklearn:digits" -> "npz:' in second.stderr

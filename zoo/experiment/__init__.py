@@ -4,7 +4,8 @@ One module per job: `recipe` (what a recipe declares: `Recipe`, `Row`, `RowResul
 `runner` (`main` / `execute`: each row trained, measured, cached and exported, then the
 report), `budgets` (a row's epochs and learning-rate schedule), `config` (presets and
 `--override`, pure), `flags` (the shared flags, defined when `main` runs), `process` (start a
-run: CPU plan, strategy, workdir lock, config.json), `reuse` (one workdir, one config),
+run: CPU plan, strategy, workdir lock, config.json), `rules` (every preset key's type and
+range, checked first), `reuse` (one workdir, one config),
 `workdir` (model folders, caches, export once), `sampling` (images in chunks, one seed scheme),
 `measures` (image-set metrics by name: FID, FD-MNIST, NDB), `evaluation` (every metric of a
 trained or exported model by name), `reports` (tables, results.md, figures), `dry_run`

@@ -6,6 +6,7 @@ See `zoo.experiment` for the override syntax.
 
 import copy
 import json
+import math
 import os
 
 from zoo.data.spec import as_bool
@@ -24,7 +25,7 @@ def parse_value(text, like):
     if isinstance(like, bool):
         return as_bool(text)
     if isinstance(like, int):
-        return int(float(text)) if "e" in text.lower() else int(text)
+        return parse_integer(text)
     if isinstance(like, float):
         return float(text)
     if isinstance(like, (list, tuple)):
@@ -41,6 +42,21 @@ def parse_value(text, like):
         except json.JSONDecodeError:
             return text
     return text
+
+
+def parse_integer(text):
+    """`text` as an int: '64', or an integral number such as '1e3'; ValueError otherwise."""
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        number = float(text)
+    except ValueError:
+        number = None
+    if number is None or not math.isfinite(number) or number != int(number):
+        raise ValueError(f"expected an integer (the preset's value is one), got {text!r}")
+    return int(number)
 
 
 def split_overrides(overrides, config=None):

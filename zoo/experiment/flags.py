@@ -22,8 +22,9 @@ def define_flags(presets, default_workdir, default_preset="cpu"):
     flags.DEFINE_integer("seed", None, "Seed; default: the preset's (else 0).")
     flags.DEFINE_multi_string("override", [], "key=value: change one preset value (repeatable; "
                               "lists comma-separated, nested keys dotted: epochs.1=20).")
-    flags.DEFINE_bool("restart", False, "Delete the workdir's contents and start over (a rerun "
-                      "with other settings than the workdir's config.json is refused otherwise).")
+    flags.DEFINE_bool("restart", False, "Move the workdir's contents aside (into "
+                      "<workdir>.replaced-<time>/) and start over; a rerun with other settings "
+                      "than the workdir's config.json is refused otherwise.")
     flags.DEFINE_boolean("dry_run", False, "Every model of the preset at full size, two "
                          "training steps and one evaluation on synthetic data of the right "
                          "shape (default workdir: <workdir>_dry_run).")

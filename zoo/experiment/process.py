@@ -1,9 +1,15 @@
 """Starting a recipe's run: CPU thread pools, strategy and precision, the workdir and its
 recorded config, in the order TensorFlow needs them.
 
-`start(recipe, options)` resolves the config (`zoo.experiment.config`), checks it (the data is
-there, the batch fits, the recipe's own `validate`), and only then locks the workdir and writes
-config.json (`zoo.experiment.reuse`). `Options` holds what the command line gives; the flags
+`start(recipe, options)` resolves the config (`zoo.experiment.config`), checks it, and only
+then locks the workdir and writes config.json (`zoo.experiment.reuse`), so a run stopped by a
+bad value records nothing and the corrected command runs without `--restart`. The checks:
+every key's type and range (`zoo.experiment.rules`: counts are integers, a learning rate is
+finite and > 0, seeds >= 0, ...; these cover what the models are built from, e.g. units,
+depths, latent sizes, so no model is built to check them), the `--data` spec's form and the
+data's availability, the batch size against the training split, and the recipe's own
+`validate`. What fails later (in a row's build or training) has recorded its config, as it
+may have written checkpoints by then. `Options` holds what the command line gives; the flags
 of `zoo.experiment.flags` fill it, and tests build it directly to run a recipe in-process.
 """
 
@@ -15,7 +21,7 @@ import time
 
 from zoo import files
 from zoo.experiment import config as configs
-from zoo.experiment import dry_run, reuse
+from zoo.experiment import dry_run, reuse, rules
 from zoo.runtime import cpu, strategies
 
 _RUN_START = [None]  # time.time() when `start` ran, for the wall time in results.md
@@ -47,8 +53,12 @@ def start(recipe, options):
     """(config, strategy) of a run of `recipe`; nothing is written before every check passed."""
     _RUN_START[0] = time.time()
     files.exit_cleanly_on_disk_full()
-    config = configs.resolve(recipe.preset_table(), options.preset, data=options.data,
-                             seed=options.seed, overrides=options.overrides)
+    presets = recipe.preset_table()
+    config = configs.resolve(presets, options.preset, data=options.data, seed=options.seed,
+                             overrides=options.overrides)
+    rules.check_config(config)  # every key's type and range, before any TF op
+    check_workdir(options.workdir)
+    check_data_spec(recipe, config["data"], presets[options.preset].get("data"))
     # Thread pools and strategy first (the pools are fixed, and multiworker must start, before
     # any TF op), for the networks of the resolved config.
     batch_size = config.get("batch_size")
@@ -89,6 +99,14 @@ def command_line(recipe):
                      *sys.argv[1:]])
 
 
+def check_workdir(workdir):
+    """ValueError for an empty `workdir` (`--workdir=$UNSET`), which would otherwise quietly
+    mean the default; None (the flag left out) is the default."""
+    if workdir is not None and not str(workdir).strip():
+        raise ValueError(f"--workdir is empty (got {workdir!r}): give the output folder, or "
+                         f"leave the flag out for the default")
+
+
 def check_data_available(recipe, spec):
     """Exit with one readable line (no traceback, nothing written) when the data of `spec` is
     missing: a folder that does not exist, or a TFDS data set not prepared while offline."""
@@ -101,6 +119,21 @@ def check_data_available(recipe, spec):
     except FileNotFoundError as error:
         raise SystemExit(f"recipes.{recipe.name}: the data {spec!r} is not available: {error}. "
                          f"Choose the data with --data=SPEC (README: 'Data sources').") from None
+
+
+def check_data_spec(recipe, spec, preset_spec):
+    """ValueError naming `--data` when `spec` is a string that is no `zoo.data` spec (e.g. a
+    folder without its `folder:` prefix) nor of the preset's own kind (e.g. "synthetic:...")."""
+    from zoo import data
+
+    if not isinstance(spec, str) or _is_data_spec(spec):
+        return
+    if data.source_of(spec) is not None and data.source_of(spec) == data.source_of(preset_spec):
+        return
+    try:
+        data.info(spec)  # the data spec parser's message: the sources and examples
+    except ValueError as error:
+        raise ValueError(f"recipes.{recipe.name}: --data={spec}: {error}") from None
 
 
 def _is_data_spec(spec):

@@ -188,8 +188,20 @@ def _check_version(version):
 
 
 def integer_versions(export_dir):
-    return sorted(int(name) for name in os.listdir(export_dir)
-                  if name.isdigit() and os.path.isdir(os.path.join(export_dir, name)))
+    return sorted(version_names(export_dir))
+
+
+def version_names(export_dir):
+    """{version: folder name} of `export_dir`'s integer version folders, read as TF Serving
+    reads them ('007' is version 7). ValueError when two names are one version ('7', '007')."""
+    folders = {}
+    for name in sorted(os.listdir(export_dir)):
+        if name.isdigit() and os.path.isdir(os.path.join(export_dir, name)):
+            if int(name) in folders:
+                raise ValueError(f"{export_dir} holds two folders of version {int(name)}: "
+                                 f"{folders[int(name)]!r} and {name!r}; keep one")
+            folders[int(name)] = name
+    return folders
 
 
 def _next_version(export_dir):

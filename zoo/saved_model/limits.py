@@ -8,6 +8,9 @@
   prior is N(0, I), so |z| > 10 already has probability < 1e-22 per coordinate; 1e4 leaves room
   for deliberate extrapolation while keeping every activation of the decoder far from float32
   overflow (|z| ~ 3e38 overflows to inf - inf = NaN images instead).
+- `MAX_LATENT_DIM`: the largest latent size a metadata file may give. `zoo.load` checks the
+  metadata by decoding one latent of that size; `latent_dim: 1000000000` would allocate 4 GB
+  before the graph could refuse it. The zoo's latents are at most 784.
 """
 
 import numbers
@@ -16,6 +19,7 @@ import numpy as np
 
 MAX_NUM_SAMPLES = 10_000
 MAX_ABS_LATENT = 1e4
+MAX_LATENT_DIM = 100_000  # a metadata file's latent_dim / noise_dim, probed with one latent
 
 
 def check_num_samples(num_samples):

@@ -14,7 +14,7 @@ import numpy as np
 import tensorflow as tf
 
 from zoo.saved_model import catalog, limits, manifest
-from zoo.saved_model.exporter import METADATA_FILE, integer_versions
+from zoo.saved_model.exporter import METADATA_FILE, version_names
 from zoo.saved_model.rest import readable_error
 
 
@@ -28,11 +28,11 @@ def _resolve(path):
         raise ValueError(f"{path} is not a SavedModel folder (it is a file)")
     if os.path.isfile(os.path.join(path, "saved_model.pb")):
         return path
-    versions = integer_versions(path)
+    versions = version_names(path)
     if not versions:
         raise ValueError(f"{path} is not a SavedModel (no saved_model.pb) and holds no integer "
                          f"version folders")
-    chosen = os.path.join(path, str(versions[-1]))
+    chosen = os.path.join(path, versions[max(versions)])
     if not os.path.isfile(os.path.join(chosen, "saved_model.pb")):
         raise ValueError(f"the highest version folder {chosen} is not a SavedModel (no "
                          f"saved_model.pb)")
@@ -92,9 +92,11 @@ def verify_metadata(metadata, loaded, metadata_path):
         if signature not in graph:
             continue
         size, shape = metadata.get(key), metadata.get("input_shape")
-        if not (isinstance(size, int) and size > 0 and isinstance(shape, list)):
-            raise ValueError(f"{metadata_path} must give a positive integer {key} and an "
-                             f"input_shape list; got {key} = {size!r}, input_shape = {shape!r}")
+        if not (isinstance(size, int) and 0 < size <= limits.MAX_LATENT_DIM
+                and isinstance(shape, list)):
+            raise ValueError(f"{metadata_path} must give an integer {key} in [1, "
+                             f"{limits.MAX_LATENT_DIM}] and an input_shape list; got {key} = "
+                             f"{size!r}, input_shape = {shape!r}")
         name = next(iter(graph[signature].structured_input_signature[1]))
         try:
             images = graph[signature](**{name: tf.zeros([1, size])})["images"]

@@ -13,6 +13,7 @@ file whose digest differs or that is missing; files absent from the manifest are
 """
 
 import hashlib
+import json
 import os
 
 from zoo.files import read_json, write_json
@@ -63,6 +64,9 @@ def read(folder):
     if not os.path.isfile(path):
         return None
     manifest = read_json(path)
+    if not isinstance(manifest, dict):
+        raise ManifestMismatch(f"{path} is not a zoo manifest: it must hold a JSON object, got "
+                               f"{type(manifest).__name__} {json.dumps(manifest)[:40]}")
     if manifest.get("algorithm") != "sha256" or not isinstance(manifest.get("files"), dict):
         raise ManifestMismatch(f"{path} is not a zoo manifest (expected 'algorithm': 'sha256' "
                                f"and a 'files' object)")

@@ -37,10 +37,26 @@ def check_fraction(name, value):
 
 
 def check_learning_rate(value, name="learning_rate"):
-    """A positive float or a `keras.optimizers.schedules.LearningRateSchedule` (not checked)."""
+    """A positive float, or a `keras.optimizers.schedules.LearningRateSchedule` whose rates
+    (its config's `values` or `initial_learning_rate`: those of the zoo's schedules and Keras'
+    decays) are positive finite numbers."""
     if callable(value) and not _is_number(value):
+        settings = value.get_config() if hasattr(value, "get_config") else {}
+        rates = [(f"values[{i}]", rate) for i, rate in enumerate(settings.get("values", []))]
+        if "initial_learning_rate" in settings:
+            rates.append(("initial_learning_rate", settings["initial_learning_rate"]))
+        for key, rate in rates:
+            check_positive(f"{name} (the schedule's {key})", _plain(rate))
         return value
     return check_positive(name, value)
+
+
+def _plain(rate):
+    """A schedule's rate as a Python number where it is a scalar tensor or array."""
+    try:
+        return float(rate) if not _is_number(rate) else rate
+    except (TypeError, ValueError):
+        return rate
 
 
 def check_save_freq(value):
