@@ -24,6 +24,21 @@ def seed_states(model):
     return [v for v in model.variables if v.path.endswith("seed_generator_state")]
 
 
+STAGE_STREAM = 2 ** 32  # draws a stage may take before its noise reaches the next stage's
+
+
+def restart_seed_states(model, stage_index):
+    """Set every `SeedGenerator` of `model` to the state a stage starts from: its seed and the
+    counter `stage_index * STAGE_STREAM` (stage 0: the initial state).
+
+    A stage trained from its start then draws the same noise whether the stages before it were
+    trained in this process (which advanced the counters) or loaded from their checkpoints
+    (which hold no counters); a stage resumed mid-way gets its counters from its backup."""
+    for state in seed_states(model):
+        seed = state.numpy()[0]
+        state.assign(np.array([seed, stage_index * STAGE_STREAM], dtype=state.numpy().dtype))
+
+
 class Backup(keras.callbacks.Callback):
     """Crash-safe, resumable backup of one stage: Keras' `BackupAndRestore` without its gaps.
 

@@ -51,7 +51,7 @@ from zoo.files import workdir_locked, write_json
 from zoo.models.base import NONFINITE, NONFINITE_AFTER, has_batch_norm, images_of
 from zoo.runtime import cpu, threads
 from zoo.training import checks
-from zoo.training.backup import Backup, save_weights
+from zoo.training.backup import Backup, restart_seed_states, save_weights
 from zoo.training.guard import DivergenceGuard, TrainingDiverged, describe
 from zoo.training.optimizers import FusedAdam
 
@@ -215,6 +215,7 @@ def _train_stages(model, make_dataset, workdir, epochs, learning_rate, validatio
             continue
         _say(verbose, f"{what}: {per_stage(epochs, stage)} epochs of {num_steps} steps")
         stage_dataset = make_dataset
+        restart_seed_states(model, index)  # the same noise after a resume at this boundary
         if stage is not None:
             model.set_stage(stage)
             stage_dataset = model.stage_data(stage, make_dataset)  # e.g. TwoStageVAE's stage 2
