@@ -11,8 +11,10 @@ zoo.runtime      tf.distribute strategies and CPU thread pools
 zoo.saved_model  SavedModel export (`zoo.export`), serving signatures, loading (`zoo.load`,
                  by path or published model name, `zoo.list_models()`), manifests, REST bodies
 zoo.serve        `python -m zoo.serve`: the signatures over TF Serving's REST API (KServe)
-zoo.metrics      the papers' evaluation metrics
-zoo.experiment   what the recipes share: flags and presets, workdir, reports, evaluation
+zoo.metrics      the papers' evaluation metrics (with KID and improved precision / recall)
+zoo.samplers     densities fitted to a trained model's latent codes (Gaussian, GMM, flow)
+zoo.experiment   what the recipes share: the runner (Recipe, Row), presets, measures, reports
+zoo.layout       the folders the zoo writes
 zoo.files        atomic file writes; zoo.plots: image grids
 ```
 
@@ -27,7 +29,7 @@ import os
 # still reach Python as exceptions). A TF_CPP_MIN_LOG_LEVEL the user set wins.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2" if os.path.exists("/dev/nvidiactl") else "3")
 
-from zoo import _moved, data, metrics, networks, training  # noqa: E402
+from zoo import _moved, data, metrics, networks, samplers, training  # noqa: E402
 from zoo.models import (AE, WAEMMD, GaussianVAE, TwoStageVAE, VAEPlus,  # noqa: E402
                         builders, losses)
 from zoo.saved_model import ExportedModel, export, load  # noqa: E402
@@ -36,4 +38,5 @@ from zoo.saved_model.catalog import list_models  # noqa: E402
 _moved.install()  # the import paths of earlier releases (`zoo._moved`)
 
 __all__ = ["AE", "ExportedModel", "GaussianVAE", "TwoStageVAE", "VAEPlus", "WAEMMD", "builders",
-           "data", "export", "list_models", "load", "losses", "metrics", "networks", "training"]
+           "data", "export", "list_models", "load", "losses", "metrics", "networks", "samplers",
+           "training"]
