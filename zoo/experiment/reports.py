@@ -145,10 +145,41 @@ def write_results(config, results, title, sections):
                   {"config": config, **results, "wall_time_seconds": wall})
     facts = (f"Preset `{config['preset']}`, data `{config.get('data')}`, seed {config['seed']}."
              f"  \nCommand: `{config.get('command', '')}`")
+    without = specs_without_test_split(config)
+    if without:
+        facts += ("\n\n**No held-out images:** " + ", ".join(f"`{s}`" for s in without)
+                  + (" has" if len(without) == 1 else " have") + " no test split, so what this "
+                  "report calls held-out or test images are training images "
+                  "(`zoo.data.held_out_split`).")
     footer = [] if wall is None else [f"Wall time of this run: {wall} s."]
     files.write_text(os.path.join(workdir, "results.md"),
                   "\n\n".join([f"# {title}", facts, *sections, *footer]) + "\n")
     print(f"wrote {workdir}/results.md")
+
+
+def specs_without_test_split(config):
+    """The `zoo.data` specs anywhere in `config` whose source has no test split (an image
+    folder, say), sorted; specs that cannot be described now are left out."""
+    from zoo import data
+
+    found = set()
+
+    def visit(value):
+        if isinstance(value, dict):
+            for item in value.values():
+                visit(item)
+        elif isinstance(value, (list, tuple)):
+            for item in value:
+                visit(item)
+        elif data.is_spec(value) and value not in found:
+            try:
+                if data.held_out_split(value) != "test":
+                    found.add(value)
+            except (OSError, ValueError):
+                pass  # not readable here (e.g. a preset's placeholder path): not measured
+
+    visit({k: v for k, v in config.items() if k != "dry_run"})
+    return sorted(found)
 
 
 def dry_run_section(facts):
