@@ -25,7 +25,7 @@ from zoo.experiment import measures, sampling
 
 SAMPLERS = {"normal": {}, "gaussian": {}, "gmm": {"components": 10},
             "flow": {"layers": 4, "hidden_units": [256, 256], "epochs": 20}}
-BASE = {"data": "sklearn:digits", "samplers": SAMPLERS, "fit_images": 60000,
+BASE = {"data": None, "samplers": SAMPLERS, "fit_images": 60000,
         "num_samples": 10000, "inception_samples": 0, "fid_images": 10000, "ndb_bins": [100],
         "ndb_train": 20000, "ndb_queries": 10000, "ndb_n_init": 1, "fid_samples": 0,
         "fid_train": 10000, "inception_graph": "", "seed": 0}
@@ -112,7 +112,7 @@ def sampler_row(config, name, draw, reference, settings, spec):
 
 
 COLUMNS = [("fd_mnist", "FD-MNIST"), ("fid", "FID"), ("kid", "KID"), ("precision", "precision"),
-           ("recall", "recall"), ("ndb_100", "NDB/K (K=100)"), ("fit_seconds", "fit s")]
+           ("recall", "recall"), ("fit_seconds", "fit s")]
 
 
 def report(config, results):
@@ -125,8 +125,9 @@ def report(config, results):
         grid = np.concatenate([results[f"{name}_{s}"].images["samples"][:12] for s in samplers])
         plots.save_image_grid(grid, f"{config['workdir']}/samples_{name}.png", columns=12,
                               scale=2 if grid.shape[1] < 32 else 1)
-    keys = [(f"ndb_{k}", f"NDB/K (K={k})") for k in config["ndb_bins"]]
-    columns = [c for c in COLUMNS if not c[0].startswith("ndb_")] + keys
+    keys = [(f"ndb_{k}{held}", f"NDB/K (K={k}){' held-out real' if held else ''}")
+            for k in config["ndb_bins"] for held in ("", "_held_out_real")]
+    columns = COLUMNS + keys
     measured = [c for c in columns if any(m.get(c[0]) is not None for r in out.values()
                                           for m in r.values())]
     table_rows = [(f"{n}/{s}", f"{n}, {s}") for n in out for s in samplers]
@@ -135,6 +136,7 @@ def report(config, results):
         f"## Samples of each model through each sampler ({config['num_samples']} samples; "
         f"samplers fitted to the codes of {config['fit_images']} training images)",
         experiment.metrics_table(table_rows, measured, flat, row_label="model, sampler"),
+        "The held-out real column is the NDB / K of as many held-out test images (the floor). "
         "`own`: the export's `sample` signature (a two-stage model's second stage; N(0, I) "
         "for one-stage models; a plain AE's decodes noise). FD-MNIST only for MNIST models "
         f"({config['fid_images']} samples vs as many held-out test images; not FID). "
