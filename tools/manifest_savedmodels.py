@@ -59,13 +59,31 @@ def seal(base):
     return lines
 
 
+TRUSTED_FILE = "trusted_manifests.json"
+
+
+def trusted_digests(out):
+    """{"NAME/VERSION": sha256 of its manifest} of every model version under `out`: the list
+    `zoo.load(..., trusted=...)` and `zoo.serve --trusted_manifests` check against."""
+    from zoo.saved_model import catalog, manifest
+
+    return {f"{name}/{version}": manifest.digest(folder)
+            for name in sorted(os.listdir(out)) if os.path.isdir(os.path.join(out, name))
+            for version, folder in sorted(catalog.version_folders(os.path.join(out, name))
+                                          .items())}
+
+
 def main(argv):
     del argv
+    from zoo.files import write_json
+
     names = FLAGS.names or sorted(n for n in os.listdir(FLAGS.out)
                                   if os.path.isdir(os.path.join(FLAGS.out, n)))
     for name in names:
         for line in seal(os.path.join(FLAGS.out, name)):
             print(line, flush=True)
+    path = write_json(os.path.join(FLAGS.out, TRUSTED_FILE), trusted_digests(FLAGS.out))
+    print(f"wrote {path}", flush=True)
 
 
 if __name__ == "__main__":

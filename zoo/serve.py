@@ -70,6 +70,12 @@ def parse_args(argv):
     parser.add_argument("--model_name", default=None,
                         help="NAME in /v1/models/NAME (default: the folder's name)")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="HTTP port")
+    parser.add_argument("--trusted_manifests", default=None,
+                        help="JSON file of trusted manifest sha256 digests (a list, or an "
+                             "object of name: digest); a version whose manifest is not in it is "
+                             "refused before its graph is loaded")
+    parser.add_argument("--allow_untrusted", action="store_true",
+                        help="serve without --trusted_manifests and without the warning")
     parser.add_argument("--host", default="127.0.0.1",
                         help="address to bind (0.0.0.0 for every interface)")
     parser.add_argument("--max_batch_size", type=int, default=DEFAULT_MAX_BATCH_SIZE,
@@ -115,7 +121,7 @@ def _import_kserve():
 class ServedModel:
     """Every version of one exported model, loaded, with TF Serving's status and metadata."""
 
-    def __init__(self, base_path, name=None):
+    def __init__(self, base_path, name=None, trusted=None):
         import zoo
         from zoo.saved_model import catalog
 
@@ -125,7 +131,8 @@ class ServedModel:
         if not folders:
             raise ValueError(f"{self.base_path} holds no integer version folders with a "
                              f"saved_model.pb (TF Serving layout: {self.base_path}/1/...)")
-        self.versions = {version: zoo.load(path) for version, path in folders.items()}
+        self.versions = {version: zoo.load(path, trusted=trusted)
+                         for version, path in folders.items()}
         self.newest = max(self.versions)
 
     def get(self, version=None):
@@ -410,6 +417,23 @@ def _limit(config, args):
     config.limit_concurrency = args.max_connections + 1
 
 
+def trusted_digests(args):
+    """The manifest digests a model must match (`--trusted_manifests`, a JSON object or list of
+    sha256 hex digests), or None with `--allow_untrusted`; without either, a warning."""
+    if args.trusted_manifests:
+        with open(args.trusted_manifests, encoding="utf-8") as file:
+            trusted = json.load(file)
+        if not isinstance(trusted, (dict, list)):
+            raise SystemExit(f"zoo.serve: {args.trusted_manifests} must hold a JSON object or "
+                             "list of sha256 digests")
+        return trusted
+    if not args.allow_untrusted:
+        print("zoo.serve: warning: no --trusted_manifests: the model's graph is run without "
+              "checking it against a digest you trust (its own manifest is checked); see "
+              "README, Security", file=sys.stderr, flush=True)
+    return None
+
+
 def serve(args):
     """Load the model, then serve it until interrupted (SIGINT / SIGTERM)."""
     kserve = _import_kserve()
@@ -418,7 +442,7 @@ def serve(args):
     from kserve.protocol.rest.server import RESTServer
 
     try:
-        served = ServedModel(args.model_base_path, args.model_name)
+        served = ServedModel(args.model_base_path, args.model_name, trusted_digests(args))
     except (OSError, ValueError) as error:  # no such model, not a zoo export, bad manifest
         raise SystemExit(f"zoo.serve: {error}") from None
 

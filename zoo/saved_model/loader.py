@@ -39,12 +39,15 @@ def _resolve(path):
     return chosen
 
 
-def load(path):
+def load(path, trusted=None):
     """An `ExportedModel` for a SavedModel folder, a versioned parent (highest version), or the
     name of a published model (`zoo.list_models()`).
 
     The files are checked against the export's sha256 manifest first; an export written before
-    manifests existed loads with a warning.
+    manifests existed loads with a warning. With `trusted` (hex sha256 digests of manifests,
+    e.g. `zoo.saved_model.manifest.digest` of exports you made, or a dict of them), the
+    manifest must be one of them before anything else is read: a tampered export, even one
+    with a consistent manifest of its own, is refused before its graph runs.
 
     The metadata file is checked against the graph (`verify_metadata`): it is never trusted for
     shapes. A SavedModel is a program; load only models you trust (README, Security).
@@ -56,6 +59,8 @@ def load(path):
         or metadata that does not describe the graph.
     """
     folder = _resolve(path)
+    if trusted is not None:
+        manifest.check_trusted(folder, trusted)
     files = manifest.verify(folder)
     metadata_path = os.path.join(folder, "assets", METADATA_FILE)
     if not os.path.isfile(metadata_path):

@@ -95,6 +95,27 @@ def verify(folder):
     return files
 
 
+def digest(folder):
+    """The sha256 of the version folder's manifest file: one digest that pins every file of the
+    export (the manifest lists them all by sha256), to compare with a trusted list."""
+    path = os.path.join(folder, MANIFEST_FILE)
+    if not os.path.isfile(path):
+        raise ManifestMismatch(f"{folder} has no {MANIFEST_FILE}: it cannot be checked against "
+                               "a trusted digest")
+    return sha256(path)
+
+
+def check_trusted(folder, trusted):
+    """Raise `ManifestMismatch` unless `digest(folder)` is in `trusted` (an iterable of
+    hex digests, or a dict whose values are): called before any graph is loaded."""
+    allowed = set(trusted.values() if isinstance(trusted, dict) else trusted)
+    found = digest(folder)
+    if found not in allowed:
+        raise ManifestMismatch(f"{folder}: its manifest's sha256 {found} is not in the trusted "
+                               f"list ({len(allowed)} digests); not loading it")
+    return found
+
+
 def unlisted(folder, files):
     """Files of `folder` that its manifest `files` does not list."""
     return [name for name in _files(folder) if name not in files]
