@@ -13,9 +13,10 @@ RGB (alpha dropped). Options:
   'none' gives one split, 'train', holding every file; 'auto' (default) is 'celeba' when the
   folder has exactly CelebA's 202,599 images, else 'none'. Slices apply within a split.
 
-Images of more than 8 bits per channel (16-bit PNGs) are refused, naming the file: they would
-be clipped to 8 bits. An unreadable image raises a ValueError naming the file (when the pipeline reaches it; through
-tf.data it surfaces as a tf.errors.InvalidArgumentError carrying the same message).
+Images of more than 8 bits per channel (16-bit PNGs) are refused, naming the file: they would be
+clipped to 8 bits. An unreadable image raises a ValueError naming the file (when the pipeline
+reaches it; through tf.data it surfaces as a tf.errors.InvalidArgumentError carrying the same
+message).
 """
 
 import concurrent.futures
