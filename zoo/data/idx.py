@@ -9,7 +9,7 @@ Every file is validated: magic number (2051 for images, 2049 for labels), a posi
 the file size against the header; a truncated, corrupt or inconsistent file raises a ValueError
 naming the file and the problem. A .gz file is decompressed only up to the size its header
 declares (plus one byte, to tell a longer stream), and a declared size beyond what deflate can
-expand the file to (`GZIP_MAX_RATIO`) is refused before decompressing: a gzip bomb behind a
+expand the file to (`DEFLATE_MAX_RATIO`) is refused before decompressing: a gzip bomb behind a
 small header, or a header with a huge count, is refused instead of ending in a MemoryError. The
 train and test images must have the same size. Files named like the MNIST / Fashion-MNIST files
 are checked against the known checksums (`zoo.data.checksums`); a mismatch only warns. Option
@@ -27,7 +27,7 @@ import zlib
 import numpy as np
 
 from zoo.data import checksums
-from zoo.data.base import InMemory, SourceInfo, source_path
+from zoo.data.base import DEFLATE_MAX_RATIO, InMemory, SourceInfo, source_path
 from zoo.data.spec import argument_of, as_bool, source_of
 from zoo.data.splits import check_split_name
 
@@ -39,7 +39,6 @@ FILES = {
     "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
 }
 GZIP_MAGIC = b"\x1f\x8b"
-GZIP_MAX_RATIO = 1032  # deflate's largest expansion: 258 bytes from ~2 bits of a block
 _CHUNK = 1 << 24  # bytes decompressed at a time
 _KIND = {IMAGES_MAGIC: "images (2051: unsigned bytes, 3 dimensions)",
          LABELS_MAGIC: "labels (2049: unsigned bytes, 1 dimension)"}
@@ -109,11 +108,11 @@ def decompress(file_bytes, path, magic):
             content = bytearray(stream.read(4 + 4 * (magic & 0xFF)))
             shape, header = parse_header(bytes(content), path, magic)
             expected, what = declared_size(shape, header)
-            if expected > GZIP_MAX_RATIO * len(file_bytes) + header:
+            if expected > DEFLATE_MAX_RATIO * len(file_bytes) + header:
                 raise ValueError(
                     f"{path}: the header declares {what} ({expected} bytes), more than "
                     f"{len(file_bytes)} bytes of gzip data can decompress to (a ratio of at "
-                    f"most {GZIP_MAX_RATIO}); a wrong count in the header, or a gzip bomb")
+                    f"most {DEFLATE_MAX_RATIO}); a wrong count in the header, or a gzip bomb")
             while len(content) <= expected and (chunk := stream.read(
                     min(_CHUNK, expected + 1 - len(content)))):
                 content += chunk
