@@ -139,3 +139,19 @@ def test_no_labels(celeba_like):
     path, _ = celeba_like
     with pytest.raises(ValueError, match="has no labels"):
         zoo.data.load(f"folder:{path}", with_labels=True)
+
+
+@pytest.mark.parametrize("position", ["first", "later"])
+def test_16_bit_images_are_refused_not_clipped_to_8_bits(tmp_path, position):
+    """A 16-bit PNG (PIL mode I;16) read as 8 bits turns 0, 1000, 30000 into 0, 1, 1."""
+    values = np.array([[0, 1000, 30000, 65535]], "<u2")
+    deep = Image.frombytes("I;16", (4, 1), values.tobytes())
+    eight_bit = Image.fromarray(np.array([[0, 10, 20, 30]], np.uint8))
+    (deep if position == "first" else eight_bit).save(tmp_path / "a.png")
+    deep.save(tmp_path / "b.png")
+    bad = tmp_path / ("a.png" if position == "first" else "b.png")
+    message = rf"cannot read image file '{bad}': its mode I;16\w* has more than 8 bits"
+    with pytest.raises(ValueError, match=message):
+        if position == "first":
+            zoo.data.info(f"folder:{tmp_path}")
+        zoo.data.load_numpy(f"folder:{tmp_path}", "train")

@@ -146,3 +146,46 @@ def test_real_mnist_raw_checksum(mnist_dir, tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert len(idx.read_file(str(plain), 2049)) == 10000
+
+
+def test_train_and_test_images_of_different_sizes_are_refused_at_info(tmp_path, write_idx):
+    write_idx(tmp_path / "train-images-idx3-ubyte", np.ones((3, 5, 4), np.uint8), 2051)
+    write_idx(tmp_path / "t10k-images-idx3-ubyte", np.ones((2, 6, 6), np.uint8), 2051, gz=True)
+    with pytest.raises(ValueError, match=r"train images .*train-images-idx3-ubyte are 5x4 but "
+                                         r"the test images .*t10k-images-idx3-ubyte.gz are 6x6"):
+        zoo.data.info(_spec(tmp_path))
+
+
+def _gz_member(data):
+    return gzip.compress(data, compresslevel=9)
+
+
+def test_a_gzip_bomb_behind_a_small_header_is_refused_at_the_declared_size(tmp_path, idx_bytes):
+    """2 images of 2x2 declared, 64 MB of zeros behind them: refused after 2 * 2 * 2 + 1 bytes
+    of payload, not decompressed in full."""
+    header = idx_bytes(np.zeros((2, 2, 2), np.uint8), 2051)
+    path = tmp_path / "train-images-idx3-ubyte.gz"
+    path.write_bytes(_gz_member(header + bytes(64 << 20)))
+    with pytest.raises(ValueError, match=r"decompresses to more than the 2 images of 2x2 \(24 "
+                                         r"bytes\) the header declares"):
+        idx.read_file(str(path), 2051, verify=False)
+
+
+def test_a_huge_declared_count_in_a_small_gzip_is_refused_before_decompressing(tmp_path):
+    header = (2051).to_bytes(4, "big") + b"".join(d.to_bytes(4, "big")
+                                                  for d in (2**32 - 1, 28, 28))
+    path = tmp_path / "train-images-idx3-ubyte.gz"
+    path.write_bytes(_gz_member(header + bytes(1000)))
+    with pytest.raises(ValueError, match=r"declares 4294967295 images of 28x28 .*more than \d+ "
+                                         r"bytes of gzip data can decompress to"):
+        idx.read_file(str(path), 2051, verify=False)
+
+
+def test_a_gzip_shorter_than_its_header_declares_is_refused(tmp_path, idx_bytes):
+    data = idx_bytes(np.ones((3, 2, 2), np.uint8), 2051)
+    path = tmp_path / "train-images-idx3-ubyte.gz"
+    path.write_bytes(_gz_member(data[:-4]))
+    with pytest.raises(ValueError, match=r"truncated: the header declares 3 images of 2x2"):
+        idx.read_file(str(path), 2051, verify=False)
+    path.write_bytes(_gz_member(data[:8]) + _gz_member(data[8:]))  # two members: still read
+    np.testing.assert_array_equal(idx.read_file(str(path), 2051, verify=False), 1)

@@ -16,6 +16,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+DEFLATE_MAX_RATIO = 1032  # deflate's largest expansion (258 bytes from ~2 bits): .gz and .npz
+
 
 @dataclasses.dataclass(frozen=True)
 class SourceInfo:

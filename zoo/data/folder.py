@@ -13,8 +13,10 @@ RGB (alpha dropped). Options:
   'none' gives one split, 'train', holding every file; 'auto' (default) is 'celeba' when the
   folder has exactly CelebA's 202,599 images, else 'none'. Slices apply within a split.
 
-An unreadable image raises a ValueError naming the file (when the pipeline reaches it; through
-tf.data it surfaces as a tf.errors.InvalidArgumentError carrying the same message).
+Images of more than 8 bits per channel (16-bit PNGs) are refused, naming the file: they would be
+clipped to 8 bits. An unreadable image raises a ValueError naming the file (when the pipeline
+reaches it; through tf.data it surfaces as a tf.errors.InvalidArgumentError carrying the same
+message).
 """
 
 import concurrent.futures
@@ -35,7 +37,19 @@ EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".gif")
 CELEBA_NUM_FILES = 202_599
 CELEBA_TRAIN, CELEBA_VALID = 162_770, 19_867
 SPLIT_RULES = ("auto", "celeba", "none")
-_GRAY_MODES = ("1", "L", "LA", "I", "I;16", "F")
+_GRAY_MODES = ("1", "L", "LA")
+_DEEP_MODES = ("I", "F")  # and "I;16", "I;16B", ...: more than 8 bits per pixel
+
+
+def check_depth(image):
+    """ValueError if the PIL `image` has more than 8 bits per channel (a 16-bit PNG opens as
+    mode I;16 or I): converting it to 8 bits would clip 0..65535 to 0..255 (0, 1000, 30000
+    read as 0, 1, 1 in [0, 1]). The callers name the file."""
+    if image.mode.split(";")[0] in _DEEP_MODES:
+        raise ValueError(f"its mode {image.mode} has more than 8 bits per channel, and "
+                         f"folder: reads 8-bit images only: convert the folder to "
+                         f"8 bits (e.g. value * 255 // 65535 for 16 bits) or store the images "
+                         f"as floats in [0, 1] in an .npz file")
 
 
 def list_images(folder):
@@ -74,6 +88,7 @@ def load_image(path, mode, crop, size, expected_hw):
     """
     try:
         with Image.open(path) as image:
+            check_depth(image)
             array = crops.preprocess(image.convert(mode), crop, size)
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as e:
         raise ValueError(f"cannot read image file {path!r}: {e}") from e
@@ -89,8 +104,9 @@ def _first_image(path):
     """(PIL mode to convert to, (height, width)) of the first image of a folder."""
     try:
         with Image.open(path) as image:
+            check_depth(image)
             return ("L" if image.mode in _GRAY_MODES else "RGB"), (image.height, image.width)
-    except (OSError, SyntaxError) as e:
+    except (OSError, ValueError, SyntaxError) as e:
         raise ValueError(f"cannot read image file {path!r}: {e}") from e
 
 

@@ -5,15 +5,20 @@ and `t10k-labels-idx1-ubyte`, each optionally with a `.gz` suffix (the plain fil
 both exist). Splits: 'train' (the train-* files) and 'test' (the t10k-* files), each with an
 optional slice, e.g. 'train[:50000]' / 'train[50000:]' for a validation split.
 
-Every file is validated: magic number (2051 for images, 2049 for labels), a positive count,
-and the file size against the header; a truncated, corrupt or inconsistent file raises a
-ValueError naming the file and the problem. Files named like the MNIST / Fashion-MNIST files are
-checked against the known checksums (`zoo.data.checksums`); a mismatch only warns. Option
+Every file is validated: magic number (2051 for images, 2049 for labels), a positive count, and
+the file size against the header; a truncated, corrupt or inconsistent file raises a ValueError
+naming the file and the problem. A .gz file is decompressed only up to the size its header
+declares (plus one byte, to tell a longer stream), and a declared size beyond what deflate can
+expand the file to (`DEFLATE_MAX_RATIO`) is refused before decompressing: a gzip bomb behind a
+small header, or a header with a huge count, is refused instead of ending in a MemoryError. The
+train and test images must have the same size. Files named like the MNIST / Fashion-MNIST files
+are checked against the known checksums (`zoo.data.checksums`); a mismatch only warns. Option
 `verify=false` skips that check.
 """
 
 import functools
 import gzip
+import io
 import math
 import os
 import warnings
@@ -22,7 +27,7 @@ import zlib
 import numpy as np
 
 from zoo.data import checksums
-from zoo.data.base import InMemory, SourceInfo, source_path
+from zoo.data.base import DEFLATE_MAX_RATIO, InMemory, SourceInfo, source_path
 from zoo.data.spec import argument_of, as_bool, source_of
 from zoo.data.splits import check_split_name
 
@@ -33,6 +38,8 @@ FILES = {
     "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
     "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
 }
+GZIP_MAGIC = b"\x1f\x8b"
+_CHUNK = 1 << 24  # bytes decompressed at a time
 _KIND = {IMAGES_MAGIC: "images (2051: unsigned bytes, 3 dimensions)",
          LABELS_MAGIC: "labels (2049: unsigned bytes, 1 dimension)"}
 
@@ -81,6 +88,42 @@ def parse_header(content, path, magic):
     return shape, header
 
 
+def declared_size(shape, header):
+    """(bytes of a whole IDX file of `shape` with a `header`-byte header, a description)."""
+    what = (f"{shape[0]} images of {shape[1]}x{shape[2]}" if len(shape) == 3
+            else f"{shape[0]} labels")
+    return header + math.prod(shape), what
+
+
+def decompress(file_bytes, path, magic):
+    """The content of the gzip file `file_bytes`, decompressed no further than the size its IDX
+    header declares plus one byte.
+
+    Raises:
+      ValueError: corrupt gzip data, a bad header, a declared size the file cannot hold even at
+        deflate's largest ratio, or data longer than the header declares.
+    """
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(file_bytes)) as stream:
+            content = bytearray(stream.read(4 + 4 * (magic & 0xFF)))
+            shape, header = parse_header(bytes(content), path, magic)
+            expected, what = declared_size(shape, header)
+            if expected > DEFLATE_MAX_RATIO * len(file_bytes) + header:
+                raise ValueError(
+                    f"{path}: the header declares {what} ({expected} bytes), more than "
+                    f"{len(file_bytes)} bytes of gzip data can decompress to (a ratio of at "
+                    f"most {DEFLATE_MAX_RATIO}); a wrong count in the header, or a gzip bomb")
+            while len(content) <= expected and (chunk := stream.read(
+                    min(_CHUNK, expected + 1 - len(content)))):
+                content += chunk
+    except (OSError, EOFError, zlib.error) as e:
+        raise ValueError(f"{path}: corrupt or truncated gzip data ({e})") from e
+    if len(content) > expected:
+        raise ValueError(f"{path}: the gzip data decompresses to more than the {what} "
+                         f"({expected} bytes) the header declares (wrong count in the header?)")
+    return bytes(content)
+
+
 def parse_idx(content, path, magic):
     """Parse IDX bytes whose header must carry `magic`: a uint8 array of the declared shape.
 
@@ -88,9 +131,7 @@ def parse_idx(content, path, magic):
       ValueError: a bad header (see `parse_header`) or a size that disagrees with the header.
     """
     shape, header = parse_header(content, path, magic)
-    expected = header + math.prod(shape)
-    what = (f"{shape[0]} images of {shape[1]}x{shape[2]}" if len(shape) == 3
-            else f"{shape[0]} labels")
+    expected, what = declared_size(shape, header)
     if len(content) < expected:
         raise ValueError(
             f"{path}: truncated: the header declares {what} ({expected} bytes in all) but the "
@@ -106,12 +147,7 @@ def read_file(path, magic, verify=True):
     """Read, check and parse one IDX file (gzip-compressed if it starts with the gzip magic)."""
     with open(path, "rb") as f:
         file_bytes = f.read()
-    content = file_bytes
-    if file_bytes[:2] == b"\x1f\x8b":
-        try:
-            content = gzip.decompress(file_bytes)
-        except (OSError, EOFError, zlib.error) as e:
-            raise ValueError(f"{path}: corrupt or truncated gzip data ({e})") from e
+    content = decompress(file_bytes, path, magic) if file_bytes[:2] == GZIP_MAGIC else file_bytes
     array = parse_idx(content, path, magic)
     if verify:
         checksums.verify(path, file_bytes, content)
@@ -145,7 +181,7 @@ def read_split(folder, split, verify=True):
 def _read_header(path, magic):
     """The declared shape of an IDX file, reading only its header."""
     with open(path, "rb") as f:
-        compressed = f.read(2) == b"\x1f\x8b"
+        compressed = f.read(2) == GZIP_MAGIC
     try:
         with (gzip.open if compressed else open)(path, "rb") as f:
             head = f.read(4 + 4 * (magic & 0xFF))
@@ -162,8 +198,9 @@ def identify(folder):
     with open(path, "rb") as f:
         file_bytes = f.read()
     try:
-        content = gzip.decompress(file_bytes) if file_bytes[:2] == b"\x1f\x8b" else file_bytes
-    except (OSError, EOFError, zlib.error):
+        content = (decompress(file_bytes, path, IMAGES_MAGIC) if file_bytes[:2] == GZIP_MAGIC
+                   else file_bytes)
+    except ValueError:
         return None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -178,14 +215,25 @@ def identify_spec(spec):
 
 
 def describe(arg, data_dir=None, verify=True):
-    """Shape and split sizes from the image files' headers (the files are not read in full)."""
+    """Shape and split sizes from the image files' headers (the files are not read in full).
+
+    Raises:
+      ValueError: a bad header, or train and test images of different sizes (naming both).
+    """
     del verify
     folder = source_path(arg, data_dir)
-    splits, shape = {}, None
+    splits, shapes = {}, {}
     for split, (stem, _) in FILES.items():
-        dims = _read_header(find_file(folder, stem), IMAGES_MAGIC)
-        splits[split], shape = dims[0], dims[1:] + (1,)
-    return SourceInfo(image_shape=shape, splits=splits, levels=256, has_labels=True)
+        path = find_file(folder, stem)
+        dims = _read_header(path, IMAGES_MAGIC)
+        splits[split], shapes[path] = dims[0], dims[1:] + (1,)
+    if len(set(shapes.values())) > 1:
+        (train, train_shape), (test, test_shape) = shapes.items()
+        raise ValueError(f"the train images {train} are {train_shape[0]}x{train_shape[1]} but "
+                         f"the test images {test} are {test_shape[0]}x{test_shape[1]} (height "
+                         f"x width); an IDX folder holds one data set of one image size")
+    return SourceInfo(image_shape=next(iter(shapes.values())), splits=splits, levels=256,
+                      has_labels=True)
 
 
 def read(arg, selection, data_dir=None, verify=True):

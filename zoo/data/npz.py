@@ -10,15 +10,22 @@ Images are NHW (one channel is added) or NHWC with 1 to 4 channels, either integ
 (stored as uint8) or floats in [0, 1]. Floats that are all multiples of 1/255 are taken as 8-bit
 data (so they can be dequantized); other floats are continuous data (scaling divisor 1, no
 dequantization). Labels, when present, are integers, one per image.
+
+Every member's .npy header is read before any array is loaded (`check_members`): a member that
+is not a NumPy array, an array of Python objects, or a declared size larger than the bytes the
+member stores (or than deflate can expand its compressed bytes to) is refused naming the file
+and the member, before memory is allocated for it. Pickles are never loaded.
 """
 
 import functools
+import math
 import os
 import zipfile
 
 import numpy as np
+from numpy.lib import format as npy_format
 
-from zoo.data.base import InMemory, SourceInfo, source_path
+from zoo.data.base import DEFLATE_MAX_RATIO, InMemory, SourceInfo, source_path
 from zoo.data.splits import check_split_name
 
 OPTIONS = ()
@@ -54,15 +61,79 @@ def _as_images(array, path, key):
     return array.astype(np.float32, copy=False), None
 
 
+_HEADER_READERS = {(1, 0): npy_format.read_array_header_1_0,
+                   (2, 0): npy_format.read_array_header_2_0}
+
+
+def member_header(archive, info, path):
+    """(shape, dtype, header bytes) of the .npy member `info` of the zip `archive`.
+
+    Raises:
+      ValueError: naming `path` and the member, if it is no .npy array or its header is corrupt.
+    """
+    with archive.open(info) as member:
+        try:
+            version = npy_format.read_magic(member)
+        except ValueError:
+            raise ValueError(f"{path}: member {info.filename!r} is not a NumPy array (.npy); an "
+                             f".npz holds only arrays saved with np.savez") from None
+        if version not in _HEADER_READERS:
+            raise ValueError(f"{path}: member {info.filename!r} has .npy format version "
+                             f"{version}; expected 1.0 or 2.0 (save it with np.savez)")
+        try:
+            shape, _, dtype = _HEADER_READERS[version](member)
+        except ValueError as error:
+            raise ValueError(f"{path}: member {info.filename!r} has a corrupt .npy header "
+                             f"({error})") from None
+        return shape, dtype, member.tell()
+
+
+def check_member(archive, info, path):
+    """ValueError naming `path` and the member unless it is a .npy array of numbers whose
+    declared size fits in the bytes it stores."""
+    shape, dtype, header = member_header(archive, info, path)
+    name = info.filename
+    if dtype.hasobject:
+        raise ValueError(f"{path}: member {name!r} holds Python objects (dtype {dtype}), which "
+                         f"would need unpickling; expected an array of numbers")
+    declared = math.prod(shape) * dtype.itemsize
+    stored = info.file_size - header
+    if declared > stored:
+        raise ValueError(f"{path}: member {name!r} declares shape {shape} of {dtype} ({declared} "
+                         f"bytes) but stores {stored} bytes (truncated or crafted)")
+    if info.file_size > DEFLATE_MAX_RATIO * info.compress_size + header:
+        raise ValueError(f"{path}: member {name!r} claims {info.file_size} bytes from "
+                         f"{info.compress_size} compressed bytes, beyond deflate's largest "
+                         f"ratio ({DEFLATE_MAX_RATIO}); the archive is corrupt or crafted")
+
+
+def check_members(path):
+    """Check every member of the .npz `path` by its header (`check_member`), loading none."""
+    with zipfile.ZipFile(path) as archive:
+        for info in archive.infolist():
+            check_member(archive, info, path)
+
+
+def _open(path):
+    """`np.load(path)` of an .npz whose members passed `check_members`, never unpickling."""
+    with open(path, "rb") as f:
+        start = f.read(len(npy_format.MAGIC_PREFIX))
+    if start == npy_format.MAGIC_PREFIX:
+        raise ValueError(f"{path}: a single NumPy array (.npy), not an .npz archive; save the "
+                         "images with np.savez(path, images=...) (or x_train=..., x_test=...)")
+    if not start.startswith(b"PK"):  # a zip's first record (a damaged zip fails in ZipFile)
+        hint = " (it starts like a Python pickle)" if start[:1] == b"\x80" else ""
+        raise ValueError(f"{path}: not an .npz archive (a zip of .npy arrays){hint}; pickles "
+                         f"are not loaded: save the images with np.savez(path, images=...)")
+    check_members(path)
+    return np.load(path, allow_pickle=False)
+
+
 @functools.lru_cache(maxsize=4)
 def _load_cached(path, stamp):
     """{split: (images, labels or None)} and the levels shared by all splits of one file."""
     del stamp
-    npz = np.load(path, allow_pickle=False)
-    if not isinstance(npz, np.lib.npyio.NpzFile):
-        raise ValueError(f"{path}: a single NumPy array (.npy), not an .npz archive; save the "
-                         "images with np.savez(path, images=...) (or x_train=..., x_test=...)")
-    with npz:
+    with _open(path) as npz:
         keys = list(npz.files)
         if any(k.startswith("x_") for k in keys):
             names = {k[2:]: (k, "y_" + k[2:]) for k in keys if k.startswith("x_")}

@@ -22,11 +22,19 @@ MAX_ABS_LATENT = 1e4
 MAX_LATENT_DIM = 100_000  # a metadata file's latent_dim / noise_dim, probed with one latent
 
 
+def _refuse_booleans(value, name, original):
+    """ValueError if `value` (the array of `original`) holds booleans: `True` is an `int` to
+    Python and NumPy, so `sample(True)` would draw one image."""
+    if value.dtype == np.bool_:
+        raise ValueError(f"{name} must be one integer, got the boolean {original!r}")
+
+
 def check_num_samples(num_samples):
     """`num_samples` as an int in [0, MAX_NUM_SAMPLES]: a Python or NumPy integer, or a
     one-element sequence of one (as TF Serving's row format sends it); ValueError otherwise
-    (never a silent wrap at 32 bits)."""
+    (never a silent wrap at 32 bits, never a boolean taken as 0 or 1)."""
     value = np.asarray(num_samples)
+    _refuse_booleans(value, "num_samples", num_samples)
     if value.size != 1 or not (np.issubdtype(value.dtype, np.integer)
                                or isinstance(num_samples, numbers.Integral)):
         raise ValueError(f"num_samples must be one integer, got {num_samples!r}")
@@ -38,8 +46,9 @@ def check_num_samples(num_samples):
 
 
 def check_seed(seed):
-    """`seed` as an int64: an integer or a one-element sequence of one."""
+    """`seed` as an int64: an integer or a one-element sequence of one (not a boolean)."""
     value = np.asarray(seed)
+    _refuse_booleans(value, "seed", seed)
     if value.size != 1 or not np.issubdtype(value.dtype, np.integer):
         raise ValueError(f"seed must be one integer, got {seed!r}")
     seed = int(value.reshape(-1)[0])
@@ -48,11 +57,21 @@ def check_seed(seed):
     return seed
 
 
+def check_real(array, name):
+    """`array` as a NumPy array after checking that it holds real numbers: a complex array
+    would lose its imaginary part in the float32 conversion (ValueError naming `name`)."""
+    array = np.asarray(array)
+    if np.iscomplexobj(array):
+        raise ValueError(f"{name} must hold real numbers (converted to float32), got a "
+                         f"{array.dtype} array; pass the real part (or abs) explicitly")
+    return array
+
+
 def check_latent(array, name):
     """`array` as float32 after checking that its finite values have |value| <=
     MAX_ABS_LATENT (ValueError naming `name` otherwise). NaN / Inf and shapes are left to the
     signature's own checks (InvalidArgumentError)."""
-    array = np.asarray(array, dtype=np.float32)
+    array = np.asarray(check_real(array, name), dtype=np.float32)
     finite = np.abs(array[np.isfinite(array)])
     if finite.size and float(finite.max()) > MAX_ABS_LATENT:
         raise ValueError(f"{name} values must lie in [-{MAX_ABS_LATENT:g}, {MAX_ABS_LATENT:g}] "

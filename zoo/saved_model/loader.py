@@ -123,7 +123,9 @@ class ExportedModel:
     images [N, H, W, C] in [0, 1]); `encode` returns a dict (`z_mean`, `z_log_scale` for the
     VAE family, `z` otherwise) and `score` a dict (`nll`, `bits_per_dim`, each [N]). Array
     inputs are converted to float32 (the raw `signatures` insist on float32); bad shapes or
-    values raise `tf.errors.InvalidArgumentError`.
+    values raise `tf.errors.InvalidArgumentError`; complex arrays, and booleans for `sample`'s
+    `num_samples` or `seed`, a ValueError. An empty batch (0 images or latents) answers an
+    empty result of the signature's shape, as `sample(0)` does.
 
     Attributes: `metadata` (dict), `path` (the SavedModel folder), `signatures` (raw TF
     signature functions, keyword arguments in, dict of tensors out).
@@ -147,21 +149,22 @@ class ExportedModel:
         return {key: value.numpy() for key, value in outputs.items()}
 
     @staticmethod
-    def _floats(array):
-        return tf.constant(np.asarray(array, dtype=np.float32))
+    def _floats(array, name):
+        """`array` as a float32 tensor; ValueError naming the input `name` for complex data."""
+        return tf.constant(np.asarray(limits.check_real(array, name), dtype=np.float32))
 
     def encode(self, images):
-        return self._call("encode", images=self._floats(images))
+        return self._call("encode", images=self._floats(images, "images"))
 
     def decode(self, z):
-        return self._call("decode", z=self._floats(limits.check_latent(z, "z")))["images"]
+        return self._call("decode", z=self._floats(limits.check_latent(z, "z"), "z"))["images"]
 
     def reconstruct(self, images):
-        return self._call("reconstruct", images=self._floats(images))["images"]
+        return self._call("reconstruct", images=self._floats(images, "images"))["images"]
 
     def generate(self, noise):
         noise = limits.check_latent(noise, "noise")
-        return self._call("generate", noise=self._floats(noise))["images"]
+        return self._call("generate", noise=self._floats(noise, "noise"))["images"]
 
     @property
     def samplers(self):
@@ -183,7 +186,7 @@ class ExportedModel:
                           seed=tf.constant(seed, tf.int64))["images"]
 
     def score(self, images):
-        return self._call("score", images=self._floats(images))
+        return self._call("score", images=self._floats(images, "images"))
 
     def __repr__(self):
         return (f"ExportedModel({self.metadata.get('model_class')}, path={self.path!r}, "
