@@ -16,6 +16,12 @@ into the same folder (`zoo.saved_model.staging`). The signatures are described i
 `zoo.saved_model.signatures`.
 
 `zoo.saved_model.loader.load` reads it back with TensorFlow and NumPy alone.
+
+Reproducibility: two exports of the same weights (in any two processes) write the same
+`saved_model.pb` and `variables/` bytes (the variables are saved in the model's own order) and,
+with the same `training_command` and `$SOURCE_DATE_EPOCH` set, the same metadata. They still
+differ in `fingerprint.pb`, which TensorFlow writes with a random UUID of every save, and so in
+the manifest's entry for it: compare exports by the manifest's other entries.
 """
 
 import datetime
@@ -103,7 +109,9 @@ def export(model, export_dir, version=None, metadata=None, num_importance_sample
             metadata_path = os.path.join(scratch, METADATA_FILE)
             with open(metadata_path, "w") as f:
                 json.dump(info, f, indent=2, sort_keys=True)
-            root = _saveable_root(functions, metadata_path)
+            owners = [model, *(network for sampler in samplers.values()
+                                for network in getattr(sampler, "networks", ()))]
+            root = _saveable_root(functions, metadata_path, owners)
             concrete = {name: fn.get_concrete_function() for name, fn in functions.items()}
             _write_saved_model(root, staging, concrete)
         manifest.write(staging)
@@ -140,16 +148,24 @@ def _umask():
     return mask
 
 
-def _saveable_root(functions, metadata_path):
-    """A trackable root holding the variables the signatures capture and the metadata asset."""
+def _saveable_root(functions, metadata_path, owners=()):
+    """A trackable root holding the variables the signatures capture and the metadata asset.
+
+    The variables are saved in the order of `owners`' own variables (the model's, then the
+    samplers' networks'), not in the order the traced functions happen to capture them, which
+    differs between processes: two exports of the same weights then write the same
+    variables files."""
     root = tf.Module()
-    variables, seen = [], set()
+    rank = {}
+    for owner in owners:
+        for variable in owner.variables:
+            rank.setdefault(id(getattr(variable, "value", variable)), len(rank))
+    captured = {}
     for fn in functions.values():
         for variable in fn.get_concrete_function().variables:
-            if id(variable) not in seen:
-                seen.add(id(variable))
-                variables.append(variable)
-    root.model_variables = variables
+            captured.setdefault(id(variable), variable)
+    root.model_variables = sorted(captured.values(), key=lambda v: (
+        rank.get(id(v), len(rank)), v.name, tuple(v.shape)))
     root.zoo_metadata = tf.saved_model.Asset(metadata_path)
     return root
 
@@ -209,6 +225,15 @@ def _next_version(export_dir):
     return versions[-1] + 1 if versions else 1
 
 
+def _export_time():
+    """Now (UTC, seconds), or `$SOURCE_DATE_EPOCH` when set (the reproducible-builds convention:
+    two exports of the same weights then write the same metadata)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    moment = (datetime.datetime.fromtimestamp(int(epoch), datetime.timezone.utc) if epoch
+              else datetime.datetime.now(datetime.timezone.utc))
+    return moment.isoformat(timespec="seconds")
+
+
 def _package_versions():
     versions = {}
     for name, dist in PACKAGES.items():
@@ -253,7 +278,7 @@ def _metadata(model, version, caller, num_importance_samples, importance_chunk, 
         "python": platform.python_version(),
         "license": caller.get("license", DEFAULT_LICENSE),
         "parameter_count": int(model.count_params()),
-        "exported_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "exported_at": _export_time(),
         "metrics": caller.get("metrics"),
         "extra": extra or None,
     }
