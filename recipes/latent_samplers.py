@@ -80,8 +80,9 @@ def decoder_of(model, sampler, codes, seed):
     seconds = round(time.time() - start, 1)
 
     def draw(n, draw_seed):
-        draw.fit_seconds = seconds
         return samplers.decode_samples(model, sampler, n, draw_seed)
+
+    draw.fit_seconds = seconds
     return draw
 
 

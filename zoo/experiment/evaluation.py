@@ -32,19 +32,15 @@ class ExportedAdapter:
         return (out["z_mean"], out["z_log_scale"]) if "z_mean" in out else out["z"]
 
     def decode(self, z):
-        return self.signatures["decode"](z=tf_float32(z))["images"]
+        import tensorflow as tf
+
+        return self.signatures["decode"](z=tf.cast(z, tf.float32))["images"]
 
     def reconstruct(self, x):
         return self.signatures["reconstruct"](images=x)["images"]
 
     def sample(self, num_samples, seed=0):
         return self.exported.sample(num_samples, seed)
-
-
-def tf_float32(x):
-    import tensorflow as tf
-
-    return tf.cast(x, tf.float32)
 
 
 def load_model(path):

@@ -19,7 +19,7 @@ import os
 import sys
 import time
 
-from zoo import files
+from zoo import data, files
 from zoo.experiment import config as configs
 from zoo.experiment import dry_run, reuse, rules
 from zoo.runtime import cpu, strategies
@@ -83,8 +83,7 @@ def start(recipe, options):
                           "cpu_threads": options.cpu_threads}
     config["cpu"] = plan.as_dict()
     config["command"] = options.command or command_line(recipe)
-    if isinstance(config.get("batch_size"), int) and _is_data_spec(config.get("data")):
-        from zoo import data
+    if isinstance(config.get("batch_size"), int) and data.is_spec(config.get("data")):
         from zoo.training import checks
 
         checks.check_batch_size(config["batch_size"], data.info(config["data"]).splits["train"])
@@ -110,9 +109,7 @@ def check_workdir(workdir):
 def check_data_available(recipe, spec):
     """Exit with one readable line (no traceback, nothing written) when the data of `spec` is
     missing: a folder that does not exist, or a TFDS data set not prepared while offline."""
-    from zoo import data
-
-    if not _is_data_spec(spec):
+    if not data.is_spec(spec):
         return
     try:
         data.check_available(spec)
@@ -124,9 +121,7 @@ def check_data_available(recipe, spec):
 def check_data_spec(recipe, spec, preset_spec):
     """ValueError naming `--data` when `spec` is a string that is no `zoo.data` spec (e.g. a
     folder without its `folder:` prefix) nor of the preset's own kind (e.g. "synthetic:...")."""
-    from zoo import data
-
-    if not isinstance(spec, str) or _is_data_spec(spec):
+    if not isinstance(spec, str) or data.is_spec(spec):
         return
     if data.source_of(spec) is not None and data.source_of(spec) == data.source_of(preset_spec):
         return
@@ -134,12 +129,6 @@ def check_data_spec(recipe, spec, preset_spec):
         data.info(spec)  # the data spec parser's message: the sources and examples
     except ValueError as error:
         raise ValueError(f"recipes.{recipe.name}: --data={spec}: {error}") from None
-
-
-def _is_data_spec(spec):
-    from zoo import data
-
-    return data.is_spec(spec)
 
 
 def wall_time():

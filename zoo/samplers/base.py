@@ -1,5 +1,7 @@
 """The sampler interface, the codes samplers are fitted on, and images decoded from a sampler."""
 
+import abc
+
 import numpy as np
 import tensorflow as tf
 
@@ -9,15 +11,16 @@ def stateless_seed(seed, stream=0):
     return tf.cast(tf.stack([tf.cast(seed, tf.int64), tf.constant(stream, tf.int64)]), tf.int32)
 
 
-class LatentSampler:
+class LatentSampler(abc.ABC):
     """A density over latent codes [N, kappa]: `fit`, `sample`, `log_prob` (subclasses set
     `distribution` in `fit`, or override `sample` and `log_prob`)."""
 
     name = "sampler"
     distribution = None
 
+    @abc.abstractmethod
     def fit(self, codes, seed=0):
-        raise NotImplementedError
+        """Fit the density to `codes` [N, kappa] (`seed`: of any randomness); returns self."""
 
     def _check_fitted(self):
         if self.distribution is None:
