@@ -8,7 +8,7 @@ The paper's MLP (`zoo.builders.mlp_vae`: 6 tanh dense layers of 200 in the encod
 blocks of 2 layers in the decoder, affine skip z -> x, learnable gamma) is trained for every
 latent size kappa; test reconstruction error, NLL (IWAE) on test and on training images, and
 active dims (Burda et al., on the test set, ddof 0) go into a table beside the paper's (whose
-NLL is on another scale: see `recipes._table1_mlp.NLL_SCALE_NOTE`, written into results.md).
+NLL is on another scale: see `recipes._table1_mlp.nll_scale_note`, written into results.md).
 The ablation trains the same deep model without skip connections. The paper (section 6)
 says "if we remove the skip connections, this relatively deep model completely
 over-regularizes": the skip connections of
@@ -118,7 +118,7 @@ def report(config, results):
         "epochs), K = 5000 on the test set." + (
             "" if config["preset"] == "paper" else
             f" Ours: the `{config['preset']}` preset's shortened budget."),
-        table1.NLL_SCALE_NOTE,
+        table1.nll_scale_note(),
         "## Ablation: the same deep model without skip connections",
         ablation,
         "`no_skip`: residual blocks and affine skip removed (plain tanh MLP decoder); "

@@ -23,7 +23,7 @@ budgets:
 The tables give each metric next to the paper's and, per metric, the budget at which it
 reaches the paper's value or where the trend of the last two budgets points
 (`zoo.experiment.budget_to_reach`). The paper's NLL is on another scale
-(`recipes._table1_mlp.NLL_SCALE_NOTE`): it is drawn, not extrapolated to.
+(`recipes._table1_mlp.nll_scale_note`): it is drawn, not extrapolated to.
 
 Presets: `cpu` (batch 100, kappa 100 and 784, budgets 8, 32, 104 and 320 epochs, i.e. from a
 quarter of `recipes.mnist_balance`'s cpu preset to 10 times it; the comparison variants at
@@ -224,7 +224,7 @@ def report(config, results):
                                    "budget"], reach_rows(config, results)),
         "Extrapolations follow the straight line through the last two budgets on a log axis "
         "of epochs; they are estimates, not measurements.",
-        table1.NLL_SCALE_NOTE,
+        table1.nll_scale_note(),
         "![budget study](budget_study.png)",
     ]
     return {"models": results}, sections

@@ -14,8 +14,13 @@ images): the part of the samples' gap that is q(u) != N(0, I). Reference optimis
 batch 64, lr 1e-4 halved every 150 / 300 epochs for 400 / 800 epochs.
 
 Measured (`zoo.experiment.measures`): FID of `fid_samples` samples against the Inception
-statistics of `fid_train` training images (0: all; the `fid` extra, or the frozen graph via
---override=inception_graph=PATH / $ZOO_INCEPTION_GRAPH; FID grows as the sample count falls),
+statistics of `fid_train` images (0: all; the `fid` extra, or the frozen graph via
+--override=inception_graph=PATH / $ZOO_INCEPTION_GRAPH) of the split `fid_reference` names: the
+presets follow the reference code (`test`: shuffled test images, each generated image min-max
+normalised, `normalize_samples`); `--override=fid_reference=train` and
+`--override=normalize_samples=false` give the training-statistics protocol of the model cards.
+FID grows as the sample count falls: a `real` row measures as many real images (outside the
+reference) the same way, FID's bias at that count, the level a perfect sampler would reach;
 NDB / K against held-out real images and, for MNIST digits, FD-MNIST (not FID). An `idx:`
 folder of Fashion-MNIST (recognised by its checksums) goes in the paper's Fashion column.
 
@@ -48,7 +53,8 @@ PAPER = {
     "second_depth": 3, "batch_size": 64, "learning_rate": 1e-4, "gamma_init": 1.0,
     "epochs": {"1": 400, "2": 800}, "halve_every": {"1": 150, "2": 300}, "wae_epochs": 400,
     "wae_halve_every": 150, "wae_mmd_weight": 100.0, "wae_reconstruction_scale": 0.05,
-    "fid_images": 10000, "fid_samples": 10000, "fid_train": 0, "ndb_bins": [100, 200, 300],
+    "fid_images": 10000, "fid_samples": 10000, "fid_train": 0, "fid_reference": "test",
+    "normalize_samples": True, "ndb_bins": [100, 200, 300],
     "ndb_train": 50000, "ndb_queries": 10000, "ndb_n_init": 10, "inception_graph": "",
     "steps_per_execution": 10}
 CPU = {**PAPER, "datasets": {"mnist": None}, "seeds": [0, 1], "learning_rate": 5e-4,
@@ -87,9 +93,19 @@ def rows(config):
         reference = measures.image_reference(spec, settings, count)
         n_tail = min(count, data.info(spec).splits["train"])
         tail = data.load_numpy(spec, f"train[-{n_tail}:]")[0]  # outside NDB's first images
+        if reference.fid_statistics is not None:
+            yield fid_bias_row(key, reference, settings)
         for seed in config["seeds"]:
             yield from seed_rows(config, key, spec, seed, reference,
                                  dataclasses.replace(settings, seed=seed), count, tail)
+
+
+def fid_bias_row(key, reference, settings):
+    """FID of `fid_samples` real images outside the reference, measured as the samples are."""
+    real = measures.fid_bias_images(reference, settings, settings.fid_samples)
+    return experiment.Row(
+        f"{key}_real", build=None, images=lambda _: {"fid_bias": real}, export=False,
+        evaluate=lambda _, run: measures.measure_images(real, reference, settings, ("fid",)))
 
 
 def seed_rows(config, key, spec, seed, reference, settings, count, tail):
@@ -152,7 +168,9 @@ def report(config, results):
                               scale=4 if grid.shape[1] < 16 else 2)
         summary = experiment.seed_summary(per_seed, [r for r, _ in ROWS] + [Q_U_ROW])
         out[key] = {"per_seed": {str(s): r for s, r in per_seed.items()}, "summary": summary}
-        sections += dataset_sections(config, key, spec, summary)
+        bias = results[f"{key}_real"].metrics.get("fid") if f"{key}_real" in results else None
+        out[key]["fid_real_images"] = bias
+        sections += dataset_sections(config, key, spec, summary, bias)
     paper = paper_values.TWO_STAGE_FID
     return {"datasets": out}, sections + [
         "## The paper's table (FID, InfoGAN-style network, kappa 64, 10 trials)",
@@ -164,12 +182,29 @@ def report(config, results):
         "1e-4, halved every 150 / 300."]
 
 
-def dataset_sections(config, key, spec, summary):
+def fid_protocol(config, bias):
+    """What the FID column compares, and FID's bias at its sample count (`fid_bias_row`)."""
+    split = "training" if config["fid_reference"] == "train" else "shuffled test"
+    count = f"{config['fid_train']:,}" if config["fid_train"] else "all"
+    text = (f"FID: {config['fid_samples']:,} samples"
+            + (", each min-max normalised," if config["normalize_samples"] else "")
+            + f" against the Inception statistics of {count} {split} images"
+            + (" (the two-stage reference code's protocol)" if split != "training"
+               and config["normalize_samples"] else "") + "; the paper: 10,000 samples.")
+    if bias is None:
+        return text
+    return text + (f" {config['fid_samples']:,} real images outside the reference score FID "
+                   f"{bias:.2f} the same way: FID's bias at this count, the level of a perfect "
+                   "sampler.")
+
+
+def dataset_sections(config, key, spec, summary, bias=None):
     samples, q_u = summary["two_stage_vae"], summary[Q_U_ROW]
     paper = {row: {"fid": values.get(key)} for row, values in paper_values.TWO_STAGE_FID.items()}
     out = [f"## {key} (`{spec}`): mean ± std over {len(config['seeds'])} seed(s) "
            f"{config['seeds']} (the --seed flag is not used)",
            *experiment.image_sections(config, ROWS, summary, paper, "two_stage_vae"),
+           fid_protocol(config, bias),
            experiment.stage_table(ROWS, summary, without_stage_2=("first_stage_only",)),
            "Stage 1 only and the two-stage VAE share the first stage (same reconstructions).",
            f"Samples (seed {config['seeds'][0]}; rows: real, stage 1 only, 2-stage, "

@@ -66,6 +66,23 @@ def test_evaluate_an_exported_saved_model(tmp_path):
     assert "K=4" in results["nll"]["convention"] and np.isfinite(results["nll"]["value"])
 
 
+def test_ndb_reports_a_training_image_control_disjoint_from_the_bins(saved_tiny_vae):
+    """An untrained VAE's samples are unlike digits, other training digits are not: the control
+    (real training images the bins never saw) sits far below the samples' NDB / K; with too few
+    training images left for it, there is no control."""
+    model, _ = saved_tiny_vae
+    images, _ = data.load_numpy("sklearn:digits", "test")
+    options = {"data_spec": "sklearn:digits", "seed": 0, "num_generated": 100, "ndb_bins": 5}
+    out = evaluation.evaluate(model, "keras", images[:100], ["ndb"], ndb_train=400,
+                              **options)["ndb"]
+    assert out["control_value"] <= 0.2 < out["value"]
+    assert "100 other training images" in out["convention"]
+    n_train = len(data.load_numpy("sklearn:digits", "train")[0])
+    none = evaluation.evaluate(model, "keras", images[:100], ["ndb"], ndb_train=n_train - 50,
+                               **options)["ndb"]
+    assert none["control_value"] is None and "other training" not in none["convention"]
+
+
 @pytest.mark.slow
 def test_evaluate_command_line(saved_tiny_vae, tmp_path):
     import os

@@ -37,6 +37,7 @@ def measure(path, dataset, x_test, spec, fid, fid_train):
                                   ndb_train=NDB_TRAIN, fid_train=fid_train)
     out = {NAMES[name]: entry["value"] for name, entry in results.items()}
     out["ndb_100_held_out_real"] = results["ndb"]["test_value"]
+    out["ndb_100_train_control"] = results["ndb"]["control_value"]
     out["reconstruction_error_1000"] = metrics.reconstruction_error(
         model, experiment.held_out(x_test, SUBSET, SUBSET_SEED))
     out["conventions"] = {NAMES[name]: entry["convention"] for name, entry in results.items()}

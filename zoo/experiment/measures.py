@@ -9,8 +9,11 @@ every recipe and `recipes.evaluate` use.
 does not apply to the reference (FID without Inception statistics, FD-MNIST on images that are
 not MNIST digits) returns {}:
 
-- fid: FID of the images against the Inception statistics of training images
-  (`zoo.metrics.fid_to_statistics`; `settings.fid_samples` images);
+- fid: FID of the images against the Inception statistics of `settings.fid_train` training
+  images (`fid_reference="train"`) or of as many shuffled test images (`"test"`, the two-stage
+  VAE reference code's protocol, which also min-max normalises each generated image:
+  `normalize_samples`) (`zoo.metrics.fid_to_statistics`; `settings.fid_samples` images);
+  `fid_bias_images` are real images to measure the same way, FID's bias at that count;
 - fd_mnist: the Frechet distance in the project's MNIST classifier's features
   (`zoo.metrics.fd_mnist_classifier`, not FID), `settings.fid_images` images against as many
   held-out real ones;
@@ -25,6 +28,10 @@ import os
 import numpy as np
 
 
+# FID's reference statistics: of training images, or of held-out (test) images.
+FID_REFERENCES = ("train", "test")
+
+
 @dataclasses.dataclass(frozen=True)
 class ImageSettings:
     """How image sets are measured. None counts: all images given."""
@@ -37,8 +44,15 @@ class ImageSettings:
     ndb_standardize: bool = False
     ndb_train: int = 50000
     fid_train: int = 0
+    fid_reference: str = "train"
+    normalize_samples: bool = False
     inception_graph: str | None = None
     seed: int = 0
+
+    def __post_init__(self):
+        if self.fid_reference not in FID_REFERENCES:
+            raise ValueError(f"fid_reference must be one of {FID_REFERENCES}; got "
+                             f"{self.fid_reference!r}")
 
     @classmethod
     def from_config(cls, config, seed=None):
@@ -48,6 +62,8 @@ class ImageSettings:
                    ndb_n_init=config["ndb_n_init"],
                    ndb_standardize=config.get("ndb_standardize", False),
                    ndb_train=config["ndb_train"], fid_train=config["fid_train"],
+                   fid_reference=config.get("fid_reference", "train"),
+                   normalize_samples=config.get("normalize_samples", False),
                    inception_graph=inception_graph(config.get("inception_graph", "")),
                    seed=config["seed"] if seed is None else seed)
 
@@ -85,7 +101,8 @@ def held_out(images, count, seed=0):
 def image_reference(spec, settings, count):
     """The reference of `spec`: its held-out split, `count` random images of it, its first
     `settings.ndb_train` training images and, when `settings.fid_samples`, the Inception
-    statistics of `settings.fid_train` training images (`fid_reference`)."""
+    statistics of `settings.fid_train` training images or, with `settings.fid_reference`
+    "test", of as many seeded random held-out images (all of them for 0)."""
     from zoo import data
 
     split = data.held_out_split(spec)
@@ -93,8 +110,11 @@ def image_reference(spec, settings, count):
     n_train = min(settings.ndb_train, data.info(spec).splits["train"])
     train, _ = data.load_numpy(spec, f"train[:{n_train}]")
     statistics = None
-    if settings.fid_samples:
+    if settings.fid_samples and settings.fid_reference == "train":
         statistics = fid_reference(spec, settings.fid_train, settings.inception_graph)
+    elif settings.fid_samples:
+        statistics = fid_reference_of(held_out(test, settings.fid_train or len(test)),
+                                      settings.inception_graph)
     return ImageReference(spec, split, test, held_out(test, count), train, statistics,
                           has_digit_images(spec, test.shape[1:]))
 
@@ -104,6 +124,8 @@ def fid(images, reference, settings):
         return {}
     from zoo import metrics
 
+    if settings.normalize_samples:
+        images = min_max_normalized(images)
     return {"fid": metrics.fid_to_statistics(images, reference.fid_statistics,
                                              num_images=settings.fid_samples or len(images),
                                              inception_path=settings.inception_graph)}
@@ -129,6 +151,25 @@ def ndb(images, reference, settings):
         result[f"ndb_{k}"] = out["ndb_over_k"]
         result[f"ndb_{k}_held_out_real"] = out["test_ndb_over_k"]
     return result
+
+
+def min_max_normalized(images):
+    """Each image rescaled to span [0, 1] (x - min) / (max - min), as the two-stage VAE
+    reference code does to its generated images before FID (a constant image stays 0)."""
+    images = np.asarray(images, np.float32)
+    low = images.min(axis=tuple(range(1, images.ndim)), keepdims=True)
+    span = images.max(axis=tuple(range(1, images.ndim)), keepdims=True) - low
+    return (images - low) / np.where(span > 0, span, 1.0)
+
+
+def fid_bias_images(reference, settings, count):
+    """`count` real images outside FID's reference set, for FID's bias at `count`: held-out
+    images against training statistics, training images (NDB's) against test statistics."""
+    images = reference.real if settings.fid_reference == "train" else reference.train
+    if len(images) < count:
+        raise ValueError(f"FID's bias row needs {count} real images outside the reference; "
+                         f"only {len(images)} are loaded")
+    return images[:count]
 
 
 IMAGE_METRICS = {"fid": fid, "fd_mnist": fd_mnist, "ndb": ndb}
@@ -168,6 +209,17 @@ def has_digit_images(data_spec, image_shape):
     return not ((data.source_of(data_spec) == "tfds"
                  and data.argument_of(data_spec).startswith("fashion_mnist"))
                 or idx.identify_spec(data_spec) == "fashion_mnist")
+
+
+def fid_reference_of(images, inception_path=None):
+    """The Inception (mu, sigma) of `images` (cached), or None when FID cannot be computed
+    here (see `fid_reference`)."""
+    from zoo import metrics
+    from zoo.metrics import fid_weights
+
+    if not inception_path and not fid_weights.available():
+        return None
+    return metrics.cached_statistics(images, inception_path=inception_path)
 
 
 def fid_reference(data_spec, count=0, inception_path=None):

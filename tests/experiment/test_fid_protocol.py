@@ -1,0 +1,67 @@
+"""FID's two protocols in zoo.experiment.measures: the reference statistics of training or of
+shuffled test images, min-max normalised samples, and the real images of FID's bias row."""
+
+import numpy as np
+import pytest
+
+from zoo.experiment import measures
+
+
+def test_min_max_normalized_spans_zero_to_one_per_image():
+    images = np.stack([np.full((2, 2, 1), 0.5), np.array([[[0.2], [0.4]], [[0.6], [0.3]]])])
+    out = measures.min_max_normalized(images)
+    np.testing.assert_allclose(out[0], 0.0)  # a constant image stays 0
+    np.testing.assert_allclose(out[1].ravel(), [0.0, 0.5, 1.0, 0.25], atol=1e-6)
+
+
+def test_fid_reference_must_be_train_or_test():
+    with pytest.raises(ValueError, match="fid_reference must be one of"):
+        measures.ImageSettings(fid_reference="validation")
+
+
+def test_test_reference_takes_statistics_of_shuffled_held_out_images(monkeypatch):
+    """fid_reference=test: the statistics of fid_train random test images (not the first
+    ones, not training images); train: of training images."""
+    from zoo import data
+
+    seen = {}
+    monkeypatch.setattr(measures, "fid_reference_of",
+                        lambda images, graph=None: seen.setdefault("test", images) is not None)
+    monkeypatch.setattr(measures, "fid_reference",
+                        lambda spec, count, graph=None: seen.setdefault("train", count))
+    test, _ = data.load_numpy("sklearn:digits", "test")
+    settings = measures.ImageSettings(fid_samples=10, fid_train=50, fid_reference="test",
+                                      ndb_train=100)
+    reference = measures.image_reference("sklearn:digits", settings, 20)
+    assert reference.fid_statistics is True and "train" not in seen
+    np.testing.assert_array_equal(seen["test"], measures.held_out(test, 50))
+    assert not np.array_equal(seen["test"], test[:50])
+    measures.image_reference("sklearn:digits",
+                             measures.ImageSettings(fid_samples=10, fid_train=50, ndb_train=100),
+                             20)
+    assert seen["train"] == 50
+
+
+def test_bias_images_lie_outside_the_reference():
+    reference = measures.ImageReference("x", "test", np.zeros((5, 1)), np.ones((5, 1)),
+                                        np.full((8, 1), 2.0), None, False)
+    train_ref = measures.ImageSettings(fid_reference="train")
+    test_ref = measures.ImageSettings(fid_reference="test")
+    assert (measures.fid_bias_images(reference, train_ref, 3) == 1).all()  # held-out images
+    assert (measures.fid_bias_images(reference, test_ref, 3) == 2).all()  # training images
+    with pytest.raises(ValueError, match="needs 6 real images"):
+        measures.fid_bias_images(reference, train_ref, 6)
+
+
+def test_normalize_samples_changes_what_fid_sees(monkeypatch):
+    from zoo import metrics
+
+    seen = []
+    monkeypatch.setattr(metrics, "fid_to_statistics",
+                        lambda images, statistics, **_: seen.append(np.asarray(images)) or 0.0)
+    reference = measures.ImageReference("x", "test", None, None, None, ("mu", "sigma"), False)
+    images = np.random.RandomState(0).uniform(0.2, 0.6, (4, 3, 3, 1)).astype(np.float32)
+    measures.fid(images, reference, measures.ImageSettings(normalize_samples=True))
+    measures.fid(images, reference, measures.ImageSettings())
+    assert seen[0].min() == 0 and seen[0].max() == 1
+    np.testing.assert_array_equal(seen[1], images)
