@@ -2,6 +2,8 @@
 under "Notes" in the model's README.md (`tools.publish.cards`), so the findings live with the
 numbers they explain and a regenerated card keeps them. One entry per bullet."""
 
+from recipes._table1_mlp import nll_scale_note
+
 NOTES = {
     "mnist_vae": (
         "Trained by the budget study (`python -m recipes.mnist_budget "
@@ -11,6 +13,7 @@ NOTES = {
         "test reconstruction error and NLL; at 320 epochs the model overfits (test "
         "reconstruction error 4.30, test NLL -851, while the NLL of training images keeps "
         "falling). The choice was made on the test set (the study has no validation split).",
+        nll_scale_note() + " (`results/mnist_budget/results.md`.)",
     ),
     "mnist_two_stage": (
         "One seed; the InfoGAN-style network at width 0.25 and a 256-unit second stage (the "

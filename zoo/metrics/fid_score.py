@@ -160,7 +160,8 @@ def fid(images_a, images_b, num_images=NUM_IMAGES, batch_size=BATCH_SIZE, incept
 def fid_to_statistics(images, reference, num_images=NUM_IMAGES, batch_size=BATCH_SIZE,
                       inception_path=None):
     """FID of the first `num_images` of `images` against reference (mu, sigma), e.g. the
-    `cached_statistics` of a training set (the two-stage VAE paper's protocol: 10,000 samples
-    against the training set)."""
+    `cached_statistics` of a training set, or of 10,000 shuffled test images (the two-stage VAE
+    reference code's protocol, which also min-max normalises each sample:
+    `zoo.experiment.measures`' `fid_reference` and `normalize_samples`)."""
     stats = fid_statistics(_first(images, num_images, "images"), batch_size, inception_path)
     return fid_from_statistics(stats, reference)
