@@ -1,6 +1,7 @@
 """NDB (Richardson & Weiss 2018) on samples with known relations."""
 
 import numpy as np
+import pytest
 
 from zoo import metrics
 from zoo.metrics.different_bins import two_proportion_z_test
@@ -42,3 +43,19 @@ def test_standardize_and_dimension_subset_rule_run():
     result = metrics.ndb(train, rng.standard_normal((300, 1200)) + 3.0, num_bins=5,
                          standardize=True, seed=0)
     assert result["ndb"] >= 3
+
+
+def test_fitted_bins_compare_many_query_sets_as_ndb_does():
+    """`fit_bins` once, then `compare` each set: the same NDB as a call of `ndb` per set; the
+    training samples themselves fall in their own proportions (no different bin)."""
+    from zoo.metrics import fit_bins, ndb
+
+    rng = np.random.RandomState(1)
+    train = rng.normal(size=(400, 6))
+    bins = fit_bins(train, num_bins=8, n_init=2, seed=4)
+    for queries in (rng.normal(size=(150, 6)), rng.normal(1.0, 1.0, size=(150, 6))):
+        assert bins.compare(queries)["ndb"] == ndb(train, queries, num_bins=8, n_init=2,
+                                                   seed=4)["ndb"]
+    assert bins.compare(train)["ndb"] == 0
+    with pytest.raises(ValueError, match="5 dimensions, training data 6"):
+        bins.compare(np.zeros((3, 5)))

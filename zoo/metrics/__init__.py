@@ -22,7 +22,7 @@ definition and the conventions (which data set, ddof, samples or means, scaling)
 # bits_per_dim(nll, num_dims, scaling) is zoo.data.nll_to_bits_per_dim, under its metric name.
 from zoo.data.scaling import nll_to_bits_per_dim as bits_per_dim
 from zoo.metrics.activity import active_units, posterior_mean_variance
-from zoo.metrics.different_bins import ndb
+from zoo.metrics.different_bins import fit_bins, ndb
 from zoo.metrics.fd_mnist import fd_mnist_classifier
 from zoo.metrics.frechet import (feature_statistics, frechet_distance,
                                  frechet_distance_of_features, frechet_distance_of_images)
@@ -37,7 +37,7 @@ from zoo.metrics.reconstruction import reconstruction_error
 
 __all__ = [
     "active_units", "bits_per_dim", "cached_statistics", "fd_mnist_classifier",
-    "feature_statistics", "fid", "fid_from_statistics", "fid_statistics", "fid_to_statistics",
+    "feature_statistics", "fid", "fit_bins", "fid_from_statistics", "fid_statistics", "fid_to_statistics",
     "frechet_distance", "frechet_distance_of_features", "frechet_distance_of_images",
     "inception_features", "iwae_log_likelihood", "kernel_inception_distance", "kid_of_images",
     "kl_per_dimension", "mmd_to_prior", "ndb", "posterior_mean_variance", "precision_recall",

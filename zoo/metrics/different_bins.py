@@ -1,5 +1,7 @@
 """Number of statistically Different Bins (Richardson & Weiss, "On GANs and GMMs", 2018)."""
 
+import dataclasses
+
 import numpy as np
 
 SIGNIFICANCE = 0.05
@@ -42,6 +44,75 @@ def _js_divergence(p, q):
     return 0.5 * kl(p, m) + 0.5 * kl(q, m)
 
 
+@dataclasses.dataclass(frozen=True)
+class Bins:
+    """NDB's K-means bins on training samples (`fit_bins`): the feature map (standardisation
+    and dimension subset), the bin centres and the training proportions."""
+
+    mean: np.ndarray
+    std: np.ndarray
+    dims: np.ndarray
+    centres: np.ndarray
+    train_proportions: np.ndarray
+    num_train: int
+    alpha: float = SIGNIFICANCE
+
+    @property
+    def num_bins(self):
+        return len(self.centres)
+
+    def features(self, samples):
+        samples = np.asarray(samples, np.float64).reshape(len(samples), -1)
+        if samples.shape[1] != len(self.mean):
+            raise ValueError(f"samples have {samples.shape[1]} dimensions, training data "
+                             f"{len(self.mean)}")
+        return ((samples - self.mean) / self.std)[:, self.dims]
+
+    def nearest(self, samples):
+        """Each sample's bin: its nearest centre (L2)."""
+        f, c = self.features(samples), self.centres
+        d2 = np.sum(f ** 2, axis=1, keepdims=True) - 2.0 * f @ c.T + np.sum(c ** 2, axis=1)
+        return np.argmin(d2, axis=1)
+
+    def compare(self, samples):
+        """{"ndb", "ndb_over_k", "different_bins", "z", "proportions", "js_divergence"} of
+        `samples` against the training proportions (two-proportion z-tests per bin)."""
+        props = _proportions(self.nearest(samples), self.num_bins)
+        different, z = two_proportion_z_test(self.train_proportions, self.num_train, props,
+                                             len(samples), self.alpha)
+        return {"ndb": int(different.sum()), "ndb_over_k": float(different.sum()) / self.num_bins,
+                "different_bins": different, "z": z, "proportions": props,
+                "js_divergence": _js_divergence(self.train_proportions, props)}
+
+
+def fit_bins(train_samples, num_bins=100, standardize=False, max_dims=None,
+             subset_threshold=SUBSET_THRESHOLD, alpha=SIGNIFICANCE, n_init=10, seed=0):
+    """The `Bins` of `ndb` (its arguments, same meaning): fitted once, they compare any number
+    of query sets (the K-means is most of NDB's cost)."""
+    rng = np.random.default_rng(seed)
+    train = np.asarray(train_samples, np.float64).reshape(len(train_samples), -1)
+    d = train.shape[1]
+    if len(train) < num_bins:
+        raise ValueError(f"need at least num_bins = {num_bins} training samples, got {len(train)}")
+    mean, std = np.zeros(d), np.ones(d)
+    if standardize:
+        mean = train.mean(axis=0)
+        std = train.std(axis=0) + STD_EPS
+    if max_dims is None and d > subset_threshold:
+        max_dims = d // 6
+    dims = np.arange(d) if max_dims is None or max_dims >= d else np.sort(
+        rng.choice(d, max_dims, replace=False))
+    train_features = ((train - mean) / std)[:, dims]
+    from sklearn.cluster import KMeans
+
+    kmeans = KMeans(n_clusters=num_bins, n_init=n_init, max_iter=100,
+                    random_state=int(rng.integers(2**31 - 1)))
+    train_bins = kmeans.fit_predict(train_features)
+    centres = np.stack([train_features[train_bins == k].mean(axis=0) if np.any(train_bins == k)
+                        else kmeans.cluster_centers_[k] for k in range(num_bins)])
+    return Bins(mean, std, dims, centres, _proportions(train_bins, num_bins), len(train), alpha)
+
+
 def ndb(train_samples, generated_samples, test_samples=None, num_bins=100, standardize=False,
         max_dims=None, subset_threshold=SUBSET_THRESHOLD, alpha=SIGNIFICANCE, n_init=10,
         seed=0):
@@ -71,66 +142,22 @@ def ndb(train_samples, generated_samples, test_samples=None, num_bins=100, stand
       alpha: significance level.
       n_init: K-means restarts.
       seed: seeds the dimension subset and K-means.
-    Returns:
+    Returns (the bins are `fit_bins`, each query set is `Bins.compare`):
       dict with "ndb" (count), "ndb_over_k", "num_bins", "different_bins" [K] bool, "z" [K],
       "train_proportions", "generated_proportions" [K], "js_divergence", and, with
       `test_samples`, "test_ndb", "test_ndb_over_k", "test_proportions", "test_js_divergence".
     """
-    rng = np.random.default_rng(seed)
-    train = np.asarray(train_samples, np.float64).reshape(len(train_samples), -1)
-    d = train.shape[1]
-    if len(train) < num_bins:
-        raise ValueError(f"need at least num_bins = {num_bins} training samples, got {len(train)}")
-
-    def prepare(samples):
-        samples = np.asarray(samples, np.float64).reshape(len(samples), -1)
-        if samples.shape[1] != d:
-            raise ValueError(f"samples have {samples.shape[1]} dimensions, training data {d}")
-        return samples
-
-    mean = np.zeros(d)
-    std = np.ones(d)
-    if standardize:
-        mean = train.mean(axis=0)
-        std = train.std(axis=0) + STD_EPS
-    if max_dims is None and d > subset_threshold:
-        max_dims = d // 6
-    dims = np.arange(d) if max_dims is None or max_dims >= d else np.sort(
-        rng.choice(d, max_dims, replace=False))
-
-    def features(samples):
-        return ((samples - mean) / std)[:, dims]
-
-    train_features = features(train)
-    from sklearn.cluster import KMeans
-
-    kmeans = KMeans(n_clusters=num_bins, n_init=n_init, max_iter=100,
-                    random_state=int(rng.integers(2**31 - 1)))
-    train_bins = kmeans.fit_predict(train_features)
-    train_props = _proportions(train_bins, num_bins)
-    centres = np.stack([train_features[train_bins == k].mean(axis=0) if np.any(train_bins == k)
-                        else kmeans.cluster_centers_[k] for k in range(num_bins)])
-
-    def nearest(samples):
-        f = features(samples)
-        d2 = (np.sum(f ** 2, axis=1, keepdims=True) - 2.0 * f @ centres.T
-              + np.sum(centres ** 2, axis=1))
-        return np.argmin(d2, axis=1)
-
-    def evaluate(samples):
-        samples = prepare(samples)
-        props = _proportions(nearest(samples), num_bins)
-        different, z = two_proportion_z_test(train_props, len(train), props, len(samples), alpha)
-        return different, z, props, _js_divergence(train_props, props)
-
-    different, z, gen_props, js = evaluate(generated_samples)
-    result = {"ndb": int(different.sum()), "ndb_over_k": float(different.sum()) / num_bins,
-              "num_bins": num_bins, "different_bins": different, "z": z,
-              "train_proportions": train_props, "generated_proportions": gen_props,
-              "js_divergence": js}
+    bins = fit_bins(train_samples, num_bins, standardize, max_dims, subset_threshold, alpha,
+                    n_init, seed)
+    generated = bins.compare(generated_samples)
+    result = {"ndb": generated["ndb"], "ndb_over_k": generated["ndb_over_k"],
+              "num_bins": num_bins, "different_bins": generated["different_bins"],
+              "z": generated["z"], "train_proportions": bins.train_proportions,
+              "generated_proportions": generated["proportions"],
+              "js_divergence": generated["js_divergence"]}
     if test_samples is not None:
-        t_different, _, t_props, t_js = evaluate(test_samples)
-        result.update({"test_ndb": int(t_different.sum()),
-                       "test_ndb_over_k": float(t_different.sum()) / num_bins,
-                       "test_proportions": t_props, "test_js_divergence": t_js})
+        test = bins.compare(test_samples)
+        result.update({"test_ndb": test["ndb"], "test_ndb_over_k": test["ndb_over_k"],
+                       "test_proportions": test["proportions"],
+                       "test_js_divergence": test["js_divergence"]})
     return result
