@@ -24,6 +24,8 @@ The names used most are also here: the model classes, `zoo.export`, `zoo.load`,
 
 import os
 
+__version__ = "0.1.0"  # the one place the version is written (setup.cfg reads it)
+
 # TensorFlow's C++ INFO and WARNING lines are not the user's business, nor, on a machine without
 # an NVIDIA driver, the E-level "failed call to cuInit" line (level 3 hides C++ errors too; they
 # still reach Python as exceptions). A TF_CPP_MIN_LOG_LEVEL the user set wins.
