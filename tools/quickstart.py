@@ -98,6 +98,10 @@ def main(argv):
     # networks are MLPs: zoo.runtime.cpu's plan for dense networks.
     strategy = strategies.from_flags(workload="dense", batch_size=FLAGS.batch_size)
     print(f"quickstart: CPU plan: {cpu.active_plan().describe()}", flush=True)
+    print("quickstart: stage 0 trains the AE (loss: squared error per image); stages 1 and 2 "
+          "train VAEs with a learnable decoder variance gamma, whose loss is a negative log "
+          "density of continuous pixels: it falls below zero as gamma shrinks, as expected.",
+          flush=True)
     check_flags()  # before anything is written: a stopped run records nothing
     workdir = strategies.worker_dir(FLAGS.workdir, strategy)  # non-chief: a temporary folder
     start = time.time()
@@ -111,7 +115,7 @@ def main(argv):
     with strategy.scope():  # model, optimizer and metrics
         model = build_model(x_test.shape[1:])
         trained = training.train(model, train, workdir, epochs=epochs,
-                                 learning_rate=FLAGS.learning_rate, verbose=2,
+                                 learning_rate=FLAGS.learning_rate, verbose="stage",
                                  save_freq=FLAGS.checkpoint_every or "epoch",
                                  lr_retry_factor=FLAGS.lr_retry)
 

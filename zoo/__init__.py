@@ -31,6 +31,10 @@ __version__ = "0.1.0"  # the one place the version is written (setup.cfg reads i
 # still reach Python as exceptions). A TF_CPP_MIN_LOG_LEVEL the user set wins.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2" if os.path.exists("/dev/nvidiactl") else "3")
 
+from zoo import _startup  # noqa: E402
+
+_startup.quiet_tensorflow_import()  # the native libraries' start-up lines (`zoo._startup`)
+
 from zoo import _moved, data, metrics, networks, samplers, training  # noqa: E402
 from zoo.models import (AE, WAEMMD, GaussianVAE, TwoStageVAE, VAEPlus,  # noqa: E402
                         builders, losses)

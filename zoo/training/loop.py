@@ -125,6 +125,9 @@ def _validate(model, make_dataset, epochs, learning_rate, save_freq, lr_retry_fa
             raise ValueError("lr_retry_factor needs a constant learning rate, not a schedule")
 
 
+VERBOSITY = (0, 1, 2, "auto", "stage")
+
+
 def train(model, dataset, workdir, epochs, learning_rate=1e-3, validation_data=None,
           callbacks=(), verbose="auto", compile_kwargs=None, save_freq="epoch",
           lr_retry_factor=0.0, lr_retries=3, parallel_batches="auto"):
@@ -146,8 +149,9 @@ def train(model, dataset, workdir, epochs, learning_rate=1e-3, validation_data=N
       parallel_batches: "auto" (the `zoo.runtime.cpu` plan's when the thread pools are in
         "ops" mode and the model's is 1, else the model's own) or a number; set on the model
         for the call only.
-      verbose: 0 (silent), 1 or "auto" (Keras' progress bar), or 2 (one line per epoch that
-        names the stage). Unless 0, a line per stage says how it starts: from scratch, resumed
+      verbose: 0 (silent), 1 or "auto" (Keras' progress bar per epoch), 2 (one line per epoch
+        that names the stage) or "stage" (one progress bar per stage, counting epochs, and a
+        summary line at its end: `StageProgress`). Unless 0, a line per stage says how it starts: from scratch, resumed
         from its backup (at which step), or finished in an earlier run (loaded).
       save_freq: "epoch" or a number of steps between backups: at most that much work is lost
         to a crash.
@@ -164,6 +168,8 @@ def train(model, dataset, workdir, epochs, learning_rate=1e-3, validation_data=N
         weights of the last good backup.
     """
     make_dataset = dataset if callable(dataset) else (lambda: dataset)
+    if verbose not in VERBOSITY or isinstance(verbose, bool):
+        raise ValueError(f"verbose must be one of {VERBOSITY}, got {verbose!r}")
     _validate(model, make_dataset, epochs, learning_rate, save_freq, lr_retry_factor,
               lr_retries, compile_kwargs)
     plan = _cpu_plan(model, make_dataset())
@@ -272,12 +278,58 @@ class EpochLine(keras.callbacks.Callback):
         self._start = time.time()
 
     def on_epoch_end(self, epoch, logs=None):
-        logs = {key: value for key, value in (logs or {}).items()
-                if key not in (NONFINITE, NONFINITE_AFTER)}
-        keys = sorted(logs, key=lambda key: (key != "loss", key))  # the loss first
-        terms = ", ".join(f"{key} {float(np.mean(logs[key])):.4g}" for key in keys)
-        print(f"{self.stage} epoch {epoch + 1}/{self.epochs}: {terms} "
+        line = ", ".join(f"{key} {value:.4g}" for key, value in terms(logs).items())
+        print(f"{self.stage} epoch {epoch + 1}/{self.epochs}: {line} "
               f"({time.time() - self._start:.1f} s)", flush=True)
+
+
+class StageProgress(keras.callbacks.Callback):
+    """One progress bar per stage, counting epochs (`verbose="stage"`): Keras' own `Progbar`,
+    redrawn in place, on a terminal or in a notebook; elsewhere (a log file, a pipe) a plain
+    line at most every `log_interval` seconds. The stage ends with a summary line: epochs,
+    seconds, the last epoch's terms."""
+
+    log_interval = 30.0
+
+    def __init__(self, stage, epochs):
+        super().__init__()
+        self.stage, self.epochs = stage, epochs
+        self._bar = self._start = self._last_line = None
+
+    def on_train_begin(self, logs=None):
+        if self._start is not None:  # a stage's fit may run in pieces (a resumed epoch, retries)
+            return
+        self._start = self._last_line = time.time()
+        import sys
+
+        # Keras draws in place whenever "posix" is imported (always on Linux); only a terminal
+        # or a notebook shows that as one bar, a log file would get backspaces.
+        if (hasattr(sys.stdout, "isatty") and sys.stdout.isatty()) or "ipykernel" in sys.modules:
+            self._bar = keras.utils.Progbar(self.epochs, unit_name="epoch")
+        print(f"zoo.training: {self.stage}: {self.epochs} epochs", flush=True)
+
+    def on_epoch_end(self, epoch, logs=None):
+        values = terms(logs)
+        done = epoch + 1 >= self.epochs
+        line = ", ".join(f"{key} {value:.4g}" for key, value in values.items())
+        if self._bar is not None:
+            self._bar.stateful_metrics = set(values)  # the epoch's values, not running means
+            self._bar.update(epoch + 1, values=list(values.items()), finalize=done)
+        elif not done and time.time() - self._last_line >= self.log_interval:
+            self._last_line = time.time()
+            print(f"zoo.training: {self.stage} epoch {epoch + 1}/{self.epochs} "
+                  f"({time.time() - self._start:.0f} s): {line}", flush=True)
+        if done:
+            print(f"zoo.training: {self.stage} done: {self.epochs} epochs in "
+                  f"{time.time() - self._start:.1f} s; last epoch {line}", flush=True)
+
+
+def terms(logs):
+    """An epoch's logged terms as {name: float}, the loss first, without the guard's flags."""
+    logs = {key: value for key, value in (logs or {}).items()
+            if key not in (NONFINITE, NONFINITE_AFTER)}
+    return {key: float(np.mean(logs[key]))
+            for key in sorted(logs, key=lambda key: (key != "loss", key))}
 
 
 def _fit_execution(compile_kwargs, num_steps, save_freq="epoch", default=1):
@@ -352,9 +404,11 @@ def _train_stage(model, make_dataset, num_steps, workdir, name, epochs, learning
     total = epochs * num_steps
     model.stop_training = False
     guard = DivergenceGuard()
-    # verbose=2: one line per epoch that names the stage (instead of Keras' own lines).
-    epoch_lines = [EpochLine(name, epochs)] if verbose == 2 else []
-    fit_verbose = 0 if verbose == 2 else verbose
+    # verbose=2: one line per epoch that names the stage; "stage": one progress bar per stage
+    # (instead of Keras' own lines per epoch).
+    epoch_lines = ({2: [EpochLine(name, epochs)], "stage": [StageProgress(name, epochs)]}
+                   .get(verbose, []))
+    fit_verbose = 0 if verbose in (2, "stage") else verbose
     while True:
         stage_callbacks = [guard, backup, tensorboard, *epoch_lines, *callbacks]
         position = backup.position
