@@ -2,12 +2,14 @@
 
 - `StepDiagnostics`, every `every_n_steps` steps: the decoder variance gamma and the latent
   gradient norm ||dL/dz||_2 on a fixed probe batch (reg-balance paper, Figure 1).
-- `EpochDiagnostics`, every `every_n_epochs` epochs: a histogram of sigma_z on the probe batch
-  (usual-suspects paper, Figure 2), the active-unit count on the probe batch (Burda et al.) and a
-  PNG grid of samples.
+- `EpochDiagnostics`, every `every_n_epochs` epochs: histograms of sigma_z and of the KL per
+  latent dimension on the probe batch (usual-suspects paper, Figure 2; VAE-OOD Figure 4), the
+  active-unit count (Burda et al.), gamma, and image grids of samples and of reconstructions.
+  `zoo.training.train` attaches one to every stage by default (`diagnostics=`).
 
-Both write into `log_dir`: TensorBoard event files, `steps.csv` / `epochs.csv` and
-`samples_epoch_NNNN.png`, NNNN the epoch (grids by `zoo.plots.save_image_grid`).
+Both write into `log_dir`: TensorBoard event files, `steps.csv` / `epochs.csv` and (unless
+`write_png=False`) `samples_epoch_NNNN.png`, NNNN the epoch (grids by
+`zoo.plots.save_image_grid`).
 """
 
 import csv
@@ -134,19 +136,26 @@ class StepDiagnostics(keras.callbacks.Callback):
 
 
 class EpochDiagnostics(keras.callbacks.Callback):
-    """Every `every_n_epochs` epochs: sigma_z histogram, active units, and a sample grid.
+    """Every `every_n_epochs` epochs (and after the last): what the papers look at.
 
-    On the fixed probe batch: the TensorBoard histogram `diagnostics/sigma_z` of all
-    sigma_z = exp(log std) values (usual-suspects Figure 2) and the active-unit count
-    (Burda et al.: variance over the probe batch of the posterior means > 0.01, ddof 0; the
-    probe batch is the data set). `num_samples` model samples (seeded, the same noise every
-    time) go to `log_dir/samples_epoch_NNNN.png` (NNNN the epoch) and TensorBoard. One row per
-    evaluation in `log_dir/epochs.csv`.
+    On the fixed probe batch, as TensorBoard summaries (step = epoch):
+    - `diagnostics/sigma_z`: histogram of all sigma_z = exp(log std) (usual-suspects Figure 2);
+    - `diagnostics/kl_per_dimension`: histogram over latent dimensions of the mean KL of each
+      dimension, KL_j = (mu_j^2 + sigma_j^2 - 1)/2 - log sigma_j (a collapsed dimension sits at
+      0; VAE-OOD Figure 4 sorts these);
+    - `diagnostics/active_units` (Burda et al.: variance over the probe batch of the posterior
+      means > 0.01, ddof 0) and `diagnostics/gamma`, the decoder variance;
+    - `diagnostics/samples`: `num_samples` model samples (seeded, the same noise every time),
+      also written to `log_dir/samples_epoch_NNNN.png` if `write_png`;
+    - `diagnostics/reconstructions`: up to 32 probe images, each above its reconstruction.
+    One row per evaluation in `log_dir/epochs.csv`.
     """
 
     def __init__(self, probe_images, log_dir, every_n_epochs=1, num_samples=64, columns=8,
-                 seed=0, threshold=THRESHOLD):
+                 seed=0, threshold=THRESHOLD, write_png=True, last_epoch=None):
         super().__init__()
+        self.write_png = write_png
+        self.last_epoch = last_epoch
         self.probe_images = np.asarray(probe_images, np.float32)
         self.log_dir = log_dir
         self.every_n_epochs = every_n_epochs
@@ -161,30 +170,46 @@ class EpochDiagnostics(keras.callbacks.Callback):
         self._csv = _CSVLog(os.path.join(self.log_dir, "epochs.csv"), EPOCH_COLUMNS)
 
     def on_epoch_end(self, epoch, logs=None):
-        if (epoch + 1) % self.every_n_epochs:
+        if (epoch + 1) % self.every_n_epochs and epoch + 1 != self.last_epoch:
             return
         step = int(self.model.optimizer.iterations.numpy())
-        code = self.model.encode(tf.constant(self.probe_images))
+        probe = tf.constant(self.probe_images)
+        code = self.model.encode(probe)
         row = {"epoch": epoch + 1, "step": step}
         with self._writer.as_default(step=epoch + 1):
             if isinstance(code, (tuple, list)):
-                means, sigma = np.asarray(code[0]), np.exp(np.asarray(code[1]))
+                means, log_sigma = (np.asarray(c, np.float64) for c in code[:2])
+                sigma = np.exp(log_sigma)
                 tf.summary.histogram("diagnostics/sigma_z", sigma)
+                kl = np.mean((means ** 2 + sigma ** 2 - 1) / 2 - log_sigma, axis=0)
+                tf.summary.histogram("diagnostics/kl_per_dimension", kl)
                 row.update(sigma_z_mean=float(sigma.mean()),
                            sigma_z_median=float(np.median(sigma)),
                            sigma_z_min=float(sigma.min()), sigma_z_max=float(sigma.max()))
             else:
-                means = np.asarray(code)
-            active = int(np.sum(np.var(means.astype(np.float64), axis=0) > self.threshold))
+                means = np.asarray(code, np.float64)
+            active = int(np.sum(np.var(means, axis=0) > self.threshold))
             tf.summary.scalar("diagnostics/active_units", active)
+            if self.model.has_likelihood:
+                tf.summary.scalar("diagnostics/gamma", float(self.model.gamma.numpy()))
             row["active_units"] = active
+            shown = self.probe_images[:32]
+            pairs = np.stack([shown, np.asarray(self.model.reconstruct(shown))], axis=1)
+            scale = max(1, 64 // shown.shape[1])  # 8 x 8 digits are unreadable at their size
+            columns = min(self.columns, len(shown))
+            rows = len(shown) // columns * columns
+            pairs = pairs[:rows].reshape(-1, columns, 2, *shown.shape[1:]).swapaxes(1, 2)
+            tf.summary.image("diagnostics/reconstructions",
+                             image_grid(pairs.reshape(-1, *shown.shape[1:]), columns,
+                                        scale)[None])
             if self.num_samples:
                 samples = np.asarray(self.model.sample(self.num_samples, seed=self.seed))
-                path = os.path.join(self.log_dir, f"samples_epoch_{epoch + 1:04d}.png")
-                save_image_grid(samples, path, columns=self.columns)
-                grid = image_grid(samples, columns=self.columns)
-                tf.summary.image("diagnostics/samples", grid[None])
-                row["samples_png"] = os.path.basename(path)
+                tf.summary.image("diagnostics/samples",
+                                 image_grid(samples, self.columns, scale)[None])
+                if self.write_png:
+                    path = os.path.join(self.log_dir, f"samples_epoch_{epoch + 1:04d}.png")
+                    save_image_grid(samples, path, columns=self.columns)
+                    row["samples_png"] = os.path.basename(path)
         self._csv.write(row)
 
     def on_train_end(self, logs=None):

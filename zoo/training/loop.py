@@ -5,6 +5,9 @@ a divergence guard, stages.
 multi-stage one (`TwoStageVAE`, `VAEPlus`) in order, writing into `workdir`:
 
     tensorboard/<stage>/             loss terms (loss, reconstruction, kl, gamma, mmd) per epoch
+                                     (train/, and validation/ with `validation_data`)
+    tensorboard/<stage>/diagnostics/ sample and reconstruction grids, histograms of sigma_z and
+                                     KL per dimension, gamma, active units (`EpochDiagnostics`)
     backup/<stage>/                  in-progress backup of the stage (see `Backup`)
     checkpoints/<stage>.json         how the finished stage was trained (steps, learning rate,
                                      seconds of training summed over the processes that
@@ -52,6 +55,7 @@ from zoo.models.base import NONFINITE, NONFINITE_AFTER, has_batch_norm, images_o
 from zoo.runtime import cpu, threads
 from zoo.training import checks
 from zoo.training.backup import Backup, restart_seed_states, save_weights
+from zoo.training.callbacks import EpochDiagnostics
 from zoo.training.guard import DivergenceGuard, TrainingDiverged, describe
 from zoo.training.optimizers import FusedAdam
 
@@ -126,11 +130,26 @@ def _validate(model, make_dataset, epochs, learning_rate, save_freq, lr_retry_fa
 
 
 VERBOSITY = (0, 1, 2, "auto", "stage")
+DIAGNOSTICS_PER_STAGE = 10  # EpochDiagnostics evaluations per stage (`train(diagnostics=)`)
+PROBE_IMAGES = 256
+
+
+def probe_images(make_dataset, count=PROBE_IMAGES):
+    """The first `count` training images of the data (fewer if it has fewer), the fixed probe
+    batch of the stages' `EpochDiagnostics`."""
+    batches, total = [], 0
+    for batch in make_dataset():
+        images = np.asarray(images_of(batch))
+        batches.append(images)
+        total += len(images)
+        if total >= count:
+            break
+    return np.concatenate(batches)[:count]
 
 
 def train(model, dataset, workdir, epochs, learning_rate=1e-3, validation_data=None,
           callbacks=(), verbose="auto", compile_kwargs=None, save_freq="epoch",
-          lr_retry_factor=0.0, lr_retries=3, parallel_batches="auto"):
+          lr_retry_factor=0.0, lr_retries=3, parallel_batches="auto", diagnostics=True):
     """Train `model` (every stage, in order) on `dataset` and return per-stage histories.
 
     Args:
@@ -146,6 +165,10 @@ def train(model, dataset, workdir, epochs, learning_rate=1e-3, validation_data=N
       compile_kwargs: extra `model.compile` arguments. Without "steps_per_execution", the
         `zoo.runtime.cpu` plan's (50) is used; either way it is lowered to a divisor of the
         epoch.
+      diagnostics: attach an `EpochDiagnostics` to every stage, writing into
+        `tensorboard/<stage>/diagnostics/` about ten times a stage (and after its last epoch)
+        on 256 training images: sample and reconstruction grids, histograms of sigma_z and of
+        the KL per latent dimension, gamma and active units. False: the loss terms only.
       parallel_batches: "auto" (the `zoo.runtime.cpu` plan's when the thread pools are in
         "ops" mode and the model's is 1, else the model's own) or a number; set on the model
         for the call only.
@@ -184,7 +207,7 @@ def train(model, dataset, workdir, epochs, learning_rate=1e-3, validation_data=N
         with workdir_locked(workdir):  # one owner: two processes would delete each other's
             return _train_stages(model, make_dataset, workdir, epochs, learning_rate,  # backups
                                  validation_data, callbacks, verbose, compile_kwargs, save_freq,
-                                 lr_retry_factor, lr_retries, plan)
+                                 lr_retry_factor, lr_retries, plan, diagnostics)
     finally:
         model.parallel_batches = own_split
 
@@ -198,8 +221,9 @@ def _cpu_plan(model, dataset):
 
 def _train_stages(model, make_dataset, workdir, epochs, learning_rate, validation_data,
                   callbacks, verbose, compile_kwargs, save_freq, lr_retry_factor, lr_retries,
-                  plan):
+                  plan, diagnostics=True):
     num_steps = batches_in_dataset(make_dataset())
+    probe = probe_images(make_dataset) if diagnostics else None
     compile_kwargs = _fit_execution(compile_kwargs, num_steps, save_freq,
                                     default=plan.steps_per_execution)
     _say(verbose, f"CPU plan for this {plan.workload} network: threads "
@@ -225,9 +249,16 @@ def _train_stages(model, make_dataset, workdir, epochs, learning_rate, validatio
         if stage is not None:
             model.set_stage(stage)
             stage_dataset = model.stage_data(stage, make_dataset)  # e.g. TwoStageVAE's stage 2
+        stage_callbacks = list(callbacks)
+        if probe is not None:
+            stage_epochs = per_stage(epochs, stage)
+            stage_callbacks.append(EpochDiagnostics(
+                probe, os.path.join(folder.tensorboard, name, "diagnostics"),
+                every_n_epochs=max(1, stage_epochs // DIAGNOSTICS_PER_STAGE), write_png=False,
+                last_epoch=stage_epochs))
         histories[name] = _train_stage(
             model, stage_dataset, num_steps, workdir, name, per_stage(epochs, stage),
-            per_stage(learning_rate, stage), validation_data, callbacks, verbose,
+            per_stage(learning_rate, stage), validation_data, stage_callbacks, verbose,
             compile_kwargs, save_freq, lr_retry_factor, lr_retries,
             earlier=[os.path.join(folder.checkpoints, n) for _, n in stages[:index]])
         write_json(os.path.join(folder.checkpoints, f"{name}.json"), {
