@@ -117,7 +117,7 @@ def main(argv):
         trained = training.train(model, train, workdir, epochs=epochs,
                                  learning_rate=FLAGS.learning_rate, verbose="stage",
                                  save_freq=FLAGS.checkpoint_every or "epoch",
-                                 lr_retry_factor=FLAGS.lr_retry)
+                                 lr_retry_factor=FLAGS.lr_retry, held_out=x_test)
 
     reconstructions = model.reconstruct(x_test).numpy()
     plots.save_image_grid(model.sample(100, seed=FLAGS.seed).numpy(),

@@ -30,7 +30,8 @@ def data():
 def test_train_writes_images_histograms_and_scalars_by_default(tmp_path):
     model = builders.mlp_vae(input_shape=(8, 8, 1), latent_dim=3, units=8, encoder_depth=1,
                              decoder_blocks=1, seed=0)
-    training.train(model, data, str(tmp_path), epochs=20, verbose=0)
+    held_out = np.random.RandomState(1).rand(16, 8, 8, 1).astype("float32")
+    training.train(model, data, str(tmp_path), epochs=20, verbose=0, held_out=held_out)
     logged = events(tmp_path / "tensorboard" / "model" / "diagnostics")
     assert {kind for _, kind, _ in logged["diagnostics/samples"]} == {"images"}
     assert {kind for _, kind, _ in logged["diagnostics/reconstructions"]} == {"images"}
@@ -44,6 +45,9 @@ def test_train_writes_images_histograms_and_scalars_by_default(tmp_path):
     grid = tf.image.decode_png(logged["diagnostics/reconstructions"][-1][2]
                                .tensor.string_val[2]).numpy()
     assert grid.shape == (8 * 65 + 1, 8 * 65 + 1, 1)
+    # the held-out curve beside the probe's, at every evaluation
+    assert len(logged["diagnostics/loss_at_mean/held_out"]) == 10
+    assert len(logged["diagnostics/loss_at_mean/probe"]) == 10
     # the KL histogram has one entry per latent dimension
     kl = tf.make_ndarray(logged["diagnostics/kl_per_dimension"][-1][2].tensor)
     assert kl[:, 2].sum() == 3

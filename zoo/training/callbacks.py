@@ -147,13 +147,19 @@ class EpochDiagnostics(keras.callbacks.Callback):
       means > 0.01, ddof 0) and `diagnostics/gamma`, the decoder variance;
     - `diagnostics/samples`: `num_samples` model samples (seeded, the same noise every time),
       also written to `log_dir/samples_epoch_NNNN.png` if `write_png`;
-    - `diagnostics/reconstructions`: up to 32 probe images, each above its reconstruction.
+    - `diagnostics/reconstructions`: up to 32 probe images, each above its reconstruction;
+    - `diagnostics/loss_at_mean/probe` and, with `held_out_images`, `.../held_out`: the mean
+      `latent_loss` at z = E[z|x] (the first stage's loss without its sampling noise) of the
+      probe batch and of held-out images, the two curves whose gap shows over-fitting.
     One row per evaluation in `log_dir/epochs.csv`.
     """
 
     def __init__(self, probe_images, log_dir, every_n_epochs=1, num_samples=64, columns=8,
-                 seed=0, threshold=THRESHOLD, write_png=True, last_epoch=None):
+                 seed=0, threshold=THRESHOLD, write_png=True, last_epoch=None,
+                 held_out_images=None):
         super().__init__()
+        self.held_out_images = (None if held_out_images is None
+                                else np.asarray(held_out_images, np.float32))
         self.write_png = write_png
         self.last_epoch = last_epoch
         self.probe_images = np.asarray(probe_images, np.float32)
@@ -193,6 +199,14 @@ class EpochDiagnostics(keras.callbacks.Callback):
             if self.model.has_likelihood:
                 tf.summary.scalar("diagnostics/gamma", float(self.model.gamma.numpy()))
             row["active_units"] = active
+            sets = {"probe": (probe, code)}
+            if self.held_out_images is not None:
+                held = tf.constant(self.held_out_images)
+                sets["held_out"] = (held, self.model.encode(held))
+            for which, (images, encoded) in sets.items():
+                mean = encoded[0] if isinstance(encoded, (tuple, list)) else encoded
+                value = float(tf.reduce_mean(latent_loss(self.model, images, mean)))
+                tf.summary.scalar(f"diagnostics/loss_at_mean/{which}", value)
             shown = self.probe_images[:32]
             pairs = np.stack([shown, np.asarray(self.model.reconstruct(shown))], axis=1)
             scale = max(1, 64 // shown.shape[1])  # 8 x 8 digits are unreadable at their size

@@ -149,7 +149,8 @@ def probe_images(make_dataset, count=PROBE_IMAGES):
 
 def train(model, dataset, workdir, epochs, learning_rate=1e-3, validation_data=None,
           callbacks=(), verbose="auto", compile_kwargs=None, save_freq="epoch",
-          lr_retry_factor=0.0, lr_retries=3, parallel_batches="auto", diagnostics=True):
+          lr_retry_factor=0.0, lr_retries=3, parallel_batches="auto", diagnostics=True,
+          held_out=None):
     """Train `model` (every stage, in order) on `dataset` and return per-stage histories.
 
     Args:
@@ -169,6 +170,8 @@ def train(model, dataset, workdir, epochs, learning_rate=1e-3, validation_data=N
         `tensorboard/<stage>/diagnostics/` about ten times a stage (and after its last epoch)
         on 256 training images: sample and reconstruction grids, histograms of sigma_z and of
         the KL per latent dimension, gamma and active units. False: the loss terms only.
+      held_out: images [N, ...] (e.g. a validation split, at most a few thousand) whose loss
+        the diagnostics log beside the training probe's (`EpochDiagnostics`).
       parallel_batches: "auto" (the `zoo.runtime.cpu` plan's when the thread pools are in
         "ops" mode and the model's is 1, else the model's own) or a number; set on the model
         for the call only.
@@ -207,7 +210,7 @@ def train(model, dataset, workdir, epochs, learning_rate=1e-3, validation_data=N
         with workdir_locked(workdir):  # one owner: two processes would delete each other's
             return _train_stages(model, make_dataset, workdir, epochs, learning_rate,  # backups
                                  validation_data, callbacks, verbose, compile_kwargs, save_freq,
-                                 lr_retry_factor, lr_retries, plan, diagnostics)
+                                 lr_retry_factor, lr_retries, plan, diagnostics, held_out)
     finally:
         model.parallel_batches = own_split
 
@@ -221,7 +224,7 @@ def _cpu_plan(model, dataset):
 
 def _train_stages(model, make_dataset, workdir, epochs, learning_rate, validation_data,
                   callbacks, verbose, compile_kwargs, save_freq, lr_retry_factor, lr_retries,
-                  plan, diagnostics=True):
+                  plan, diagnostics=True, held_out=None):
     num_steps = batches_in_dataset(make_dataset())
     probe = probe_images(make_dataset) if diagnostics else None
     compile_kwargs = _fit_execution(compile_kwargs, num_steps, save_freq,
@@ -255,7 +258,7 @@ def _train_stages(model, make_dataset, workdir, epochs, learning_rate, validatio
             stage_callbacks.append(EpochDiagnostics(
                 probe, os.path.join(folder.tensorboard, name, "diagnostics"),
                 every_n_epochs=max(1, stage_epochs // DIAGNOSTICS_PER_STAGE), write_png=False,
-                last_epoch=stage_epochs))
+                last_epoch=stage_epochs, held_out_images=held_out))
         histories[name] = _train_stage(
             model, stage_dataset, num_steps, workdir, name, per_stage(epochs, stage),
             per_stage(learning_rate, stage), validation_data, stage_callbacks, verbose,
