@@ -173,12 +173,12 @@ def main(argv):
             found = checks(reference, results["runs"][name][policy])
             results["checks"][f"{name} {policy}"] = found
             print(f"{name} {policy} vs {FLAGS.policies[0]}: {found}", flush=True)
-    results["load_after"] = load()
-    if FLAGS.out:
-        os.makedirs(FLAGS.out, exist_ok=True)
-        files.write_json(os.path.join(FLAGS.out, "results.json"), results)
-        plot(results, os.path.join(FLAGS.out, "curves.png"))
-        print(f"wrote {FLAGS.out}/results.json and curves.png")
+        results["load_after"] = load()
+        if FLAGS.out:  # after every model: a long run stopped later keeps what it finished
+            os.makedirs(FLAGS.out, exist_ok=True)
+            files.write_json(os.path.join(FLAGS.out, "results.json"), results)
+            plot(results, os.path.join(FLAGS.out, "curves.png"))
+            print(f"wrote {FLAGS.out}/results.json and curves.png", flush=True)
     print(json.dumps(results["checks"]))
 
 
