@@ -1,18 +1,30 @@
 r"""Benchmark: training samples/s and achieved FLOP/s against this machine's matmul roofline.
 
-    python -m bench.train                      # about 25 minutes on 2 cores
+    python -m bench.train                      # about an hour on 2 cores without bf16
     python -m bench.train --models=mlp_vae --configs=default,recipe --batch_sizes=20
+    python -m bench.train --models=celeba_ae --configs=spe --op_profile=celeba_ae:mixed_bfloat16
 
 Models (batches of 20 and 128, `--batch_sizes`; Adam): the reg-balance paper's MNIST MLP GaussianVAE
 (`zoo.builders.mlp_vae(latent_dim=64)`: kappa = 64, 6 x 200 tanh encoder, 3 residual blocks of 2 x
 200 decoder, affine skip, learnable gamma), the VAE-OOD conv VAE (`zoo.builders.conv_vae()`, whose
 default latent_dim is 64) and a keras.io-style baseline (`keras_io_vae`): the keras.io VAE example's
 structure (Sampling layer, encoder and decoder functional models, a custom `train_step` with a
-GradientTape computing reconstruction + KL, three metric trackers) with the same MLP layers.
+GradientTape computing reconstruction + KL, three metric trackers) with the same MLP layers;
+the reg-balance supplement's CelebA AE (`zoo.builders.celeba_ae`, `--celeba_resolution` 64:
+64 x 64 x 3 images, 4 x 4 x 4 code) and the two-stage VAE's first stage (`two_stage_first`:
+`zoo.builders.infogan_vae(width=0.25)`, the width of the published two-stage runs).
 
-Roofline: the best FLOP/s of a 2048 x 2048 float32 matmul (`tf.linalg.matmul` in a
-`tf.function`, 2 n^3 FLOPs each) in TensorFlow's default thread pools (every core on one
-matmul), measured before, between and after the workers; the median is the machine's limit.
+Precisions (`--precisions`, default float32 and mixed_bfloat16): every figure is measured under
+each Keras dtype policy (set before the model is built; `zoo.runtime.cpu`), and the summary
+prints, per model, configuration and batch, the ratio mixed_bfloat16 / float32 samples/s. On a
+CPU without bfloat16 matrix instructions (`zoo.runtime.cpu.bf16_matmul_support()`, printed)
+TensorFlow emulates bfloat16, so the ratio there says nothing about a bf16 Xeon.
+
+Rooflines: for each precision, the best FLOP/s over n x n matmuls of `--matmul_sizes` (1024,
+2048; `tf.linalg.matmul` in a `tf.function`, 2 n^3 FLOPs each, bfloat16 operands for the
+bfloat16 roofline) in TensorFlow's default thread pools (every core on one matmul), measured
+before, between and after the workers; the median is the machine's limit for that precision. A
+figure's fraction is of the roofline of its own precision.
 
 FLOPs are counted analytically per example, multiply-adds as 2 FLOPs, elementwise work ignored:
 
@@ -56,8 +68,9 @@ In a worker every model is built, traced (and XLA-compiled) and calibrated first
 figure alike; medians are reported with `os.getloadavg()`. The summary lines give, per batch
 size, the recipe default as a fraction of its model's fastest setting and as a multiple of the
 keras.io-style baseline's default fit, and each model's fraction of the roofline. `--profile=mlp_vae` prints a cProfile of one timed epoch;
-`--op_profile=mlp_vae` records one epoch with the TensorFlow profiler (open `--op_profile_dir` in
-TensorBoard's profile tab) and prints the self time per op type (summed over threads) per step.
+`--op_profile=mlp_vae` (or `NAME:PRECISION`, e.g. `celeba_ae:mixed_bfloat16`) records one epoch
+with the TensorFlow profiler (open `--op_profile_dir` in TensorBoard's profile tab) and prints
+the self time per op type (summed over threads) per step.
 """
 
 import json
@@ -72,7 +85,11 @@ from absl import app, flags
 from zoo.data import locations
 
 FLAGS = flags.FLAGS
-flags.DEFINE_list("models", ["mlp_vae", "keras_io_vae", "conv_vae"], "Models to measure.")
+flags.DEFINE_list("models", ["mlp_vae", "keras_io_vae", "conv_vae", "celeba_ae",
+                            "two_stage_first"], "Models to measure.")
+flags.DEFINE_list("precisions", ["float32", "mixed_bfloat16"], "Keras dtype policies to "
+                  "measure every figure in.")
+flags.DEFINE_integer("celeba_resolution", 64, "Image side of the CelebA AE (64 or 128).")
 flags.DEFINE_list("configs", ["default", "spe", "parallel", "recipe"],
                   "Configurations (see the docstring; also lean, keras_adam).")
 flags.DEFINE_list("xla", ["off"], "jit_compile settings to measure (off, on).")
@@ -85,10 +102,11 @@ flags.DEFINE_bool("mnist", True, "Also measure with the real MNIST pipeline.")
 MNIST = locations.idx_spec("mnist")  # zoo.data.locations: $ZOO_MNIST_DIR, else beside shared/
 flags.DEFINE_string("mnist_data", MNIST, "Data spec of MNIST (zoo.data; default: "
                     "$ZOO_MNIST_DIR, else ../shared/data/mnist).")
-flags.DEFINE_integer("matmul_size", 2048, "n of the n x n roofline matmul.")
+flags.DEFINE_list("matmul_sizes", ["1024", "2048"], "n of the n x n roofline matmuls (the "
+                  "best is the roofline).")
 flags.DEFINE_string("profile", None, "cProfile one timed epoch of this model's first figure.")
 flags.DEFINE_string("op_profile", None, "TensorFlow-profile one epoch of this model's first "
-                    "figure and print the self time per op type.")
+                    "figure (NAME or NAME:PRECISION) and print the self time per op type.")
 flags.DEFINE_string("op_profile_dir", None,
                     "Where --op_profile writes (default: a new temporary folder, printed).")
 flags.DEFINE_string("json", None, "Also write all results to this JSON file.")
@@ -105,18 +123,18 @@ def load():
 # ------------------------------------------------------------------------------- roofline
 
 
-def matmul_roofline(n, seconds=2.0):
-    """Best FLOP/s of an n x n float32 matmul over several timed batches of calls."""
+def matmul_roofline(n, dtype="float32", seconds=2.0):
+    """Best FLOP/s of an n x n matmul of `dtype` over several timed batches of calls."""
     import tensorflow as tf
 
-    a = tf.random.normal([n, n])
-    b = tf.random.normal([n, n])
+    a = tf.cast(tf.random.normal([n, n]), dtype)
+    b = tf.cast(tf.random.normal([n, n]), dtype)
 
     @tf.function
     def chain(a, b, repeat):
         c = a
         for _ in range(repeat):  # dependent matmuls, scaled to stay finite
-            c = tf.linalg.matmul(c, b) * (1.0 / n)
+            c = tf.linalg.matmul(c, b) * tf.constant(1.0 / n, c.dtype)
         return c
 
     repeat = 4
@@ -127,6 +145,14 @@ def matmul_roofline(n, seconds=2.0):
         chain(a, b, repeat).numpy()
         best = max(best, repeat * 2.0 * n ** 3 / (time.perf_counter() - start))
     return best
+
+
+def rooflines():
+    """{precision: best FLOP/s over the `--matmul_sizes`}: the matmul operands of
+    mixed_bfloat16 are bfloat16, of float32 float32."""
+    dtypes = {"float32": "float32", "mixed_bfloat16": "bfloat16", "mixed_float16": "float16"}
+    return {precision: max(matmul_roofline(int(n), dtypes[precision])
+                           for n in FLAGS.matmul_sizes) for precision in FLAGS.precisions}
 
 
 # ------------------------------------------------------------------------------- FLOPs
@@ -262,23 +288,48 @@ def lean(model):
     return model
 
 
+CONV_MODELS = ("conv_vae", "celeba_ae", "two_stage_first")  # with BatchNorm: two_stage_first
+
+
+def input_shape(name):
+    """The images of model `name`: MNIST's, or CelebA's at `--celeba_resolution`."""
+    if name == "celeba_ae":
+        return (FLAGS.celeba_resolution, FLAGS.celeba_resolution, 3)
+    return (28, 28, 1)
+
+
+def zoo_model(name, parallel_batches):
+    """The zoo model `name` of the docstring."""
+    from zoo import builders
+
+    if name == "celeba_ae":
+        model = builders.celeba_ae(FLAGS.celeba_resolution)
+        model.parallel_batches = parallel_batches
+        return model
+    if name == "two_stage_first":
+        return builders.infogan_vae(latent_dim=64, width=0.25, parallel_batches=parallel_batches)
+    return getattr(builders, name)(latent_dim=64, parallel_batches=parallel_batches)
+
+
 def recipe_plan(name, batch_size):
     """The `zoo.runtime.cpu` plan that recipes and `zoo.training.train` choose for model `name`
-    (None for the baseline)."""
+    on this machine (None for the baseline)."""
     from zoo.runtime import cpu
 
     if name == "keras_io_vae":
         return None
-    return cpu.plan("conv" if name == "conv_vae" else "dense", batch_size=batch_size)
+    return cpu.plan("conv" if name in CONV_MODELS else "dense", batch_size=batch_size,
+                    batch_norm=name == "two_stage_first")
 
 
-def build(name, jit, spe, config, batch_size):
-    """(compiled model, forward FLOPs per example, steps per execution) of a figure."""
+def build(name, jit, spe, config, batch_size, precision="float32"):
+    """(compiled model, forward FLOPs per example, steps per execution) of a figure, built
+    under the Keras dtype policy `precision`."""
     import keras
 
-    from zoo import builders
     from zoo.training.optimizers import FusedAdam
 
+    keras.mixed_precision.set_global_policy(precision)  # layers take it when they are made
     keras.utils.set_random_seed(0)
     plan = recipe_plan(name, batch_size) if config == "recipe" else None
     if plan is not None:
@@ -290,14 +341,15 @@ def build(name, jit, spe, config, batch_size):
         flops = forward_flops(encoder, decoder)
     else:
         split = plan.parallel_batches if plan else 2 if config == "parallel" else 1
-        model = getattr(builders, name)(latent_dim=64, parallel_batches=split)
-        flops = forward_flops(model.encoder, model.decoder, model.skip)
+        model = zoo_model(name, split)
+        flops = forward_flops(model.encoder, model.decoder, getattr(model, "skip", None))
         if config == "lean":
             lean(model)
     # zoo.training's optimizer is FusedAdam; the baseline and `keras_adam` use Keras' Adam.
     plain = name == "keras_io_vae" or config == "keras_adam"
     optimizer = keras.optimizers.Adam(1e-3) if plain else FusedAdam(1e-3)
     model.compile(optimizer=optimizer, jit_compile=jit, steps_per_execution=spe)
+    keras.mixed_precision.set_global_policy("float32")
     return model, flops, spe
 
 
@@ -324,11 +376,14 @@ class EpochTimer:
         return _Timer()
 
 
-def synthetic(batch_size):
+def synthetic(batch_size, shape=(28, 28, 1)):
+    """A fixed array of uniform images (6,400 of MNIST's shape, at most ~50 MB of larger ones),
+    cached and repeated."""
     import numpy as np
     import tensorflow as tf
 
-    images = np.random.default_rng(0).uniform(size=(6400, 28, 28, 1)).astype("float32")
+    count = max(4 * batch_size, min(6400, int(50e6) // (4 * math.prod(shape))))
+    images = np.random.default_rng(0).uniform(size=(count, *shape)).astype("float32")
     return (tf.data.Dataset.from_tensor_slices(images).batch(batch_size, drop_remainder=True)
             .cache().repeat().prefetch(tf.data.AUTOTUNE))
 
@@ -350,29 +405,35 @@ def epoch_seconds(model, dataset, steps):
 # runs its own code and its intra-op threads; "ops" would leave it one thread).
 MODEL_CONFIGS = {"mlp_vae": ("default", "spe", "parallel", "lean", "keras_adam", "recipe"),
                  "keras_io_vae": ("default", "spe"),
-                 "conv_vae": ("default", "spe", "recipe")}
+                 "conv_vae": ("default", "spe", "recipe"),
+                 "celeba_ae": ("default", "spe", "recipe"),
+                 "two_stage_first": ("default", "spe", "recipe")}
 
 
 def specs(threads, batch_size):
-    """(model, config, xla, data, batch) of every figure of the flags in thread mode `threads`.
+    """(model, config, xla, data, batch, precision) of every figure of the flags in thread mode
+    `threads`.
 
-    The `recipe` figure of a model is measured in the thread mode of its plan only (the
-    process a recipe would run), with the plan's own XLA setting."""
+    The `recipe` figure of a model is measured in the thread mode and the precision of its plan
+    only (the process a recipe would run), with the plan's own XLA setting."""
     out = []
-    for config in FLAGS.configs:
-        for xla in FLAGS.xla:
-            if xla == "on" and (threads != "tf" or config in ("parallel", "lean", "keras_adam",
-                                                              "recipe")):
-                continue
-            for name in FLAGS.models:
-                if config not in MODEL_CONFIGS[name]:
+    for precision in FLAGS.precisions:
+        for config in FLAGS.configs:
+            for xla in FLAGS.xla:
+                if xla == "on" and (threads != "tf" or config in (
+                        "parallel", "lean", "keras_adam", "recipe")):
                     continue
-                if config == "recipe" and recipe_plan(name, batch_size).threads != threads:
-                    continue
-                out.append((name, config, xla, "synthetic", batch_size))
-                if (FLAGS.mnist and config == "default" and xla == "off"
-                        and name != "keras_io_vae"):
-                    out.append((name, config, xla, "mnist", batch_size))
+                for name in FLAGS.models:
+                    if config not in MODEL_CONFIGS[name]:
+                        continue
+                    if config == "recipe" and (recipe_plan(name, batch_size).threads != threads
+                                               or recipe_plan(name, batch_size).precision
+                                               != precision):
+                        continue
+                    out.append((name, config, xla, "synthetic", batch_size, precision))
+                    if (FLAGS.mnist and config == "default" and xla == "off"
+                            and name not in ("keras_io_vae", "celeba_ae")):
+                        out.append((name, config, xla, "mnist", batch_size, precision))
     return out
 
 
@@ -385,21 +446,22 @@ def measure(threads):
     datasets = {}
     entries = []
     figure_specs = [spec for batch in FLAGS.batch_sizes for spec in specs(threads, int(batch))]
-    for name, config, xla, data_name, batch in figure_specs:
-        if (data_name, batch) not in datasets:
-            datasets[data_name, batch] = (synthetic(batch) if data_name == "synthetic"
-                                          else mnist(batch))
-        model, flops, spe = build(name, xla == "on", FLAGS.spe, config, batch)
-        dataset = datasets[data_name, batch]
+    for name, config, xla, data_name, batch, precision in figure_specs:
+        shape = input_shape(name)
+        if (data_name, batch, shape) not in datasets:
+            datasets[data_name, batch, shape] = (synthetic(batch, shape)
+                                                 if data_name == "synthetic" else mnist(batch))
+        model, flops, spe = build(name, xla == "on", FLAGS.spe, config, batch, precision)
+        dataset = datasets[data_name, batch, shape]
         # Trace / compile, then calibrate the number of steps of a ~epoch_seconds epoch.
-        steps = spe * max(1, int(0.3 / 0.01) // spe) if name != "conv_vae" else spe
+        steps = spe * max(1, int(0.3 / 0.01) // spe) if name not in CONV_MODELS else spe
         model.fit(dataset, steps_per_epoch=steps, epochs=1, verbose=0)
         per_step = epoch_seconds(model, dataset, steps) / steps
         steps = max(spe, int(FLAGS.epoch_seconds / per_step) // spe * spe)
-        entries.append({"key": (name, config, xla, data_name, batch), "model": model,
+        entries.append({"key": (name, config, xla, data_name, batch, precision), "model": model,
                         "flops": flops, "dataset": dataset, "steps": steps, "rates": []})
-        print(f"ready [{threads}]: {name} {config} xla={xla} {data_name} batch {batch}: {steps} "
-              f"steps per timed epoch", flush=True)
+        print(f"ready [{threads}]: {name} {config} xla={xla} {data_name} batch {batch} "
+              f"{precision}: {steps} steps per timed epoch", flush=True)
     if FLAGS.profile:
         import cProfile
         import pstats
@@ -411,7 +473,9 @@ def measure(threads):
         profiler.disable()
         pstats.Stats(profiler).sort_stats("tottime").print_stats(20)
     if FLAGS.op_profile:
-        entry = next(e for e in entries if e["key"][0] == FLAGS.op_profile)
+        name, _, precision = FLAGS.op_profile.partition(":")
+        entry = next(e for e in entries
+                     if e["key"][0] == name and precision in ("", e["key"][5]))
         root = FLAGS.op_profile_dir or tempfile.mkdtemp(prefix="zoo_bench_profile_")
         print(f"op profile: writing into {root}")
         op_profile(entry, os.path.join(root, threads))
@@ -423,9 +487,10 @@ def measure(threads):
             entry["rates"].append(entry["steps"] * entry["key"][4] / seconds)
     figures = []
     for entry in entries:
-        name, config, xla, data_name, batch = entry["key"]
+        name, config, xla, data_name, batch, precision = entry["key"]
         figures.append({"model": name, "config": config, "xla": xla, "data": data_name,
-                        "batch": batch, "threads": threads, "steps_per_epoch": entry["steps"],
+                        "batch": batch, "precision": precision, "threads": threads,
+                        "steps_per_epoch": entry["steps"],
                         "samples_per_s": round(statistics.median(entry["rates"])),
                         "rounds_samples_per_s": [round(r) for r in entry["rates"]],
                         "forward_mflops_per_example": round(entry["flops"] / 1e6, 3)})
@@ -488,36 +553,49 @@ def main(argv):
         with open(FLAGS.worker_json, "w") as f:
             json.dump(measure(FLAGS.worker_threads), f)
         return
-    # The roofline is measured here, in TensorFlow's default pools (every core on one matmul),
-    # before, between and after the workers; its median is the machine's limit.
-    rooflines = [matmul_roofline(FLAGS.matmul_size)]
-    print(f"roofline: {FLAGS.matmul_size}^2 float32 matmul {rooflines[0] / 1e9:.1f} GFLOP/s "
+    from zoo.runtime import cpu
+
+    support = cpu.bf16_matmul_support()
+    lacking = ("no: TensorFlow emulates bfloat16 on this CPU, so its bfloat16 figures are not "
+               "those of a CPU with the instructions")
+    print(f"bfloat16 matrix instructions ({'/'.join(cpu.BF16_CPU_FLAGS)}): "
+          f"{'yes' if support else lacking}", flush=True)
+    # The rooflines are measured here, in TensorFlow's default pools (every core on one
+    # matmul), before, between and after the workers; their medians are the machine's limits.
+    rounds = [rooflines()]
+    print(f"rooflines (best of {FLAGS.matmul_sizes}): "
+          f"{', '.join(f'{k} {v / 1e9:.1f}' for k, v in rounds[0].items())} GFLOP/s "
           f"(load {load()})", flush=True)
     figures, loads = [], {}
     for threads in FLAGS.cpu_threads:
         result = run_worker(threads)
         figures += result["figures"]
         loads[threads] = result["load"]
-        rooflines.append(matmul_roofline(FLAGS.matmul_size))
-    roofline = statistics.median(rooflines)
+        rounds.append(rooflines())
+    roofline = {k: statistics.median(r[k] for r in rounds) for k in FLAGS.precisions}
     results = {"batch_sizes": [int(b) for b in FLAGS.batch_sizes], "cpu_count": os.cpu_count(),
-               "roofline": {"matmul": f"{FLAGS.matmul_size}x{FLAGS.matmul_size} float32",
-                            "gflops": round(roofline / 1e9, 1),
-                            "rounds_gflops": [round(r / 1e9, 1) for r in rooflines]},
+               "cpu_bf16_matmul_support": support,
+               "rooflines": {k: {"matmuls": [f"{n}x{n}" for n in FLAGS.matmul_sizes],
+                                 "gflops": round(roofline[k] / 1e9, 1),
+                                 "rounds_gflops": [round(r[k] / 1e9, 1) for r in rounds]}
+                             for k in FLAGS.precisions},
                "load_after_workers": loads, "figures": figures}
-    print(f"roofline (median): {roofline / 1e9:.1f} GFLOP/s, measurements "
-          f"{results['roofline']['rounds_gflops']}")
-    print(f"{'model':13} {'config':10} {'xla':4} {'threads':7} {'data':9} {'batch':>5} "
-          f"{'samples/s':>10} {'GFLOP/s':>8} {'of roofline':>11}  samples/s per round")
+    for k in FLAGS.precisions:
+        print(f"roofline {k} (median): {roofline[k] / 1e9:.1f} GFLOP/s, measurements "
+              f"{results['rooflines'][k]['rounds_gflops']}")
+    print(f"{'model':15} {'config':10} {'xla':4} {'threads':7} {'data':9} {'batch':>5} "
+          f"{'precision':14} {'samples/s':>10} {'GFLOP/s':>8} {'of roofline':>11}  samples/s "
+          f"per round")
     for figure in figures:
         achieved = 3 * figure["forward_mflops_per_example"] * 1e6 * figure["samples_per_s"]
+        own = roofline[figure["precision"]]
         figure["gflops"] = round(achieved / 1e9, 1)
-        figure["fraction_of_roofline"] = round(achieved / roofline, 3)
-        print(f"{figure['model']:13} {figure['config']:10} {figure['xla']:4} "
+        figure["fraction_of_roofline"] = round(achieved / own, 3)
+        print(f"{figure['model']:15} {figure['config']:10} {figure['xla']:4} "
               f"{figure['threads']:7} {figure['data']:9} {figure['batch']:5d} "
-              f"{figure['samples_per_s']:10d} {achieved / 1e9:8.1f} {achieved / roofline:11.1%}  "
-              f"{figure['rounds_samples_per_s']}")
-    results["summary"] = summary(figures)
+              f"{figure['precision']:14} {figure['samples_per_s']:10d} {achieved / 1e9:8.1f} "
+              f"{achieved / own:11.1%}  {figure['rounds_samples_per_s']}")
+    results["summary"] = rooflines_line(roofline) + summary(figures) + precision_ratios(figures)
     for line in results["summary"]:
         print(line)
     print(json.dumps(results))
@@ -526,8 +604,36 @@ def main(argv):
             json.dump(results, f, indent=2)
 
 
+def rooflines_line(roofline):
+    """The ratio of the bfloat16 roofline to the float32 one (when both were measured)."""
+    if "float32" in roofline and "mixed_bfloat16" in roofline:
+        return [f"rooflines: bfloat16 {roofline['mixed_bfloat16'] / 1e9:.1f} / float32 "
+                f"{roofline['float32'] / 1e9:.1f} GFLOP/s = "
+                f"{roofline['mixed_bfloat16'] / roofline['float32']:.2f}x"]
+    return []
+
+
+def precision_ratios(figures):
+    """Per figure measured in both precisions: mixed_bfloat16 samples/s / float32 samples/s."""
+    lines = []
+    same = ("model", "config", "xla", "threads", "data", "batch")
+    for figure in figures:
+        if figure["precision"] != "mixed_bfloat16":
+            continue
+        reference = [f for f in figures if f["precision"] == "float32"
+                     and all(f[k] == figure[k] for k in same)]
+        if reference:
+            base = reference[0]["samples_per_s"]
+            lines.append(f"bfloat16 / float32, {figure['model']} {figure['config']} xla "
+                         f"{figure['xla']} [{figure['threads']}] {figure['data']} batch "
+                         f"{figure['batch']}: {figure['samples_per_s']} / {base} samples/s = "
+                         f"{figure['samples_per_s'] / max(base, 1):.2f}x")
+    return lines
+
+
 def summary(figures):
-    """Lines on the targets, per batch size: the recipe default (`zoo.runtime.cpu`'s plan)
+    """Lines on the targets, per batch size (the float32 figures but for the fastest setting and
+    the recipe default, in its plan's precision): the recipe default (`zoo.runtime.cpu`'s plan)
     against the fastest setting of its model and the keras.io-style baseline's default fit,
     the MLP's and the conv VAE's fraction of the roofline, the faster XLA setting, and the
     input pipeline."""
@@ -538,9 +644,9 @@ def summary(figures):
     lines = []
     targets = {"mlp_vae": 0.65, "conv_vae": 0.70}
     for batch in sorted({f["batch"] for f in figures}):
-        plain = find(model="keras_io_vae", config="default", xla="off", threads="tf",
-                     batch=batch)
-        for name in ("mlp_vae", "conv_vae"):
+        plain = find(model="keras_io_vae", precision="float32", config="default", xla="off",
+                     threads="tf", batch=batch)
+        for name in ("mlp_vae", "conv_vae", "celeba_ae", "two_stage_first"):
             own = [f for f in figures if f["model"] == name and f["config"] != "lean"
                    and f["data"] == "synthetic" and f["batch"] == batch]
             recipe = find(model=name, config="recipe", data="synthetic", batch=batch)
@@ -548,11 +654,14 @@ def summary(figures):
                 continue
             best = max(own, key=lambda f: f["samples_per_s"])
             lines.append(f"batch {batch}, {name}: fastest {best['samples_per_s']} samples/s "
-                         f"({best['config']}, xla {best['xla']}, threads {best['threads']}) = "
-                         f"{best['fraction_of_roofline']:.1%} of the roofline (target "
-                         f"{targets[name]:.0%} at batch 128)")
+                         f"({best['config']}, xla {best['xla']}, threads {best['threads']}, "
+                         f"{best['precision']}) = "
+                         f"{best['fraction_of_roofline']:.1%} of its roofline"
+                         + (f" (target {targets[name]:.0%} at batch 128)" if name in targets
+                            else ""))
             if recipe:
-                lines.append(f"  recipe default ({recipe['threads']} threads): "
+                lines.append(f"  recipe default ({recipe['threads']} threads, "
+                             f"{recipe['precision']}): "
                              f"{recipe['samples_per_s']} samples/s = "
                              f"{recipe['samples_per_s'] / best['samples_per_s']:.0%} of the "
                              f"fastest (target 90%), {recipe['fraction_of_roofline']:.1%} of "
@@ -563,20 +672,20 @@ def summary(figures):
                              f"({plain['samples_per_s']} samples/s): {ratio:.2f}x (target "
                              f"{'2' if batch <= 20 else '1.5'}x)")
         for name in ("mlp_vae", "conv_vae", "keras_io_vae"):
-            off = find(model=name, config="default", xla="off", threads="tf", data="synthetic",
-                       batch=batch)
-            on = find(model=name, config="default", xla="on", threads="tf", data="synthetic",
-                      batch=batch)
+            off = find(model=name, precision="float32", config="default", xla="off",
+                       threads="tf", data="synthetic", batch=batch)
+            on = find(model=name, precision="float32", config="default", xla="on",
+                      threads="tf", data="synthetic", batch=batch)
             if off and on:
                 faster = "off" if off["samples_per_s"] >= on["samples_per_s"] else "on"
                 lines.append(f"batch {batch}, {name}: XLA off {off['samples_per_s']}, on "
                              f"{on['samples_per_s']} samples/s (default fit, TensorFlow's "
                              f"threads): faster is {faster}")
             for threads in FLAGS.cpu_threads:
-                real = find(model=name, config="default", xla="off", threads=threads,
-                            data="mnist", batch=batch)
-                fake = find(model=name, config="default", xla="off", threads=threads,
-                            data="synthetic", batch=batch)
+                real = find(model=name, precision="float32", config="default", xla="off",
+                            threads=threads, data="mnist", batch=batch)
+                fake = find(model=name, precision="float32", config="default", xla="off",
+                            threads=threads, data="synthetic", batch=batch)
                 if real and fake:
                     lines.append(f"batch {batch}, {name} input [{threads}]: MNIST pipeline "
                                  f"{real['samples_per_s']} vs synthetic "

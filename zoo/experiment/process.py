@@ -1,6 +1,11 @@
 """Starting a recipe's run: CPU thread pools, strategy and precision, the workdir and its
 recorded config, in the order TensorFlow needs them.
 
+The `zoo.runtime.cpu` plan (thread mode, steps per execution, parallel batches, XLA, and the
+precision: the Keras dtype policy the recipe's models are built in) is printed and recorded in
+config.json under "cpu"; `--cpu_threads` and `--mixed_precision` override its choices and are
+recorded as given under "strategy".
+
 `start(recipe, options)` resolves the config (`zoo.experiment.config`), checks it, and only
 then locks the workdir and writes config.json (`zoo.experiment.reuse`), so a run stopped by a
 bad value records nothing and the corrected command runs without `--restart`. The checks:
@@ -44,7 +49,7 @@ class Options:
     dry_run: bool = False
     strategy: str = "default"
     tpu: str | None = None
-    mixed_precision: str = "none"
+    mixed_precision: str = cpu.AUTO
     cpu_threads: str = cpu.AUTO
     command: str | None = None
 
@@ -64,10 +69,11 @@ def start(recipe, options):
     batch_size = config.get("batch_size")
     batch_size = batch_size if isinstance(batch_size, int) else None
     plan = cpu.configure_cpu(options.cpu_threads, recipe.workload_of(config),
-                             batch_size=batch_size)
+                             batch_size=batch_size, precision=options.mixed_precision)
     strategy = strategies.make_strategy(options.strategy, tpu=options.tpu)
-    strategies.set_mixed_precision(options.mixed_precision)
-    shown = "" if options.cpu_threads == cpu.AUTO else f" (--cpu_threads={options.cpu_threads})"
+    shown = "".join(f" (--{flag}={value})" for flag, value in (
+        ("cpu_threads", options.cpu_threads), ("mixed_precision", options.mixed_precision))
+        if value != cpu.AUTO)
     print(f"recipes.{recipe.name}: CPU plan: {plan.describe()}{shown}", flush=True)
     chief_dir = options.workdir or (recipe.default_workdir
                                     + ("_dry_run" if options.dry_run else ""))

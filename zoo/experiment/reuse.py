@@ -11,7 +11,10 @@ useless) are silently reused. So `record` compares first and refuses with the di
 Keys that may change freely between runs (`FREE_KEYS`): `command` (the same settings can be
 spelled differently), `workdir` (the same folder reached through another path), and
 `strategy` (devices, replicas, mixed precision and CPU threads change how fast a run goes, not
-what its checkpoints hold). Everything else counts.
+what its checkpoints hold). Everything else counts, the `zoo.runtime.cpu` plan ("cpu") among
+it: its precision is the dtype the weights were trained in. A config.json recorded before a
+key existed compares as if it held the value of `ADDED_KEYS` (every run before
+"cpu.precision" was recorded trained in float32).
 
 To start over, pass `--restart`: the workdir's contents are moved aside into a sibling folder
 `<workdir>.replaced-<YYYYmmdd-HHMMSS>/` (a rename: instant, nothing copied; beside the workdir
@@ -34,6 +37,9 @@ import time
 from zoo import files
 
 FREE_KEYS = ("command", "workdir", "strategy")
+# Keys added to config.json after runs were recorded, with the value those runs had: a
+# config.json without the key compares as if it held that value.
+ADDED_KEYS = {"cpu.precision": "float32"}  # every run before the precision plan was float32
 ZOO_KEYS = ("command", "workdir")  # in every config.json `record` writes
 _MISSING = object()
 CONFIG_FILE = "config.json"
@@ -46,7 +52,7 @@ def differences(old, new, prefix=""):
         name = f"{prefix}{key}"
         if prefix == "" and key in FREE_KEYS:
             continue
-        a, b = old.get(key, _MISSING), new.get(key, _MISSING)
+        a, b = old.get(key, ADDED_KEYS.get(name, _MISSING)), new.get(key, _MISSING)
         if isinstance(a, dict) and isinstance(b, dict):
             keys += differences(a, b, prefix=f"{name}.")
         elif a is _MISSING or b is _MISSING or _normal(a) != _normal(b):

@@ -8,6 +8,7 @@ import tensorflow as tf
 from zoo.models import losses
 from zoo.models.base import GenerativeModel
 from zoo.models.distributions import GaussianDistributions
+from zoo.networks._dtypes import OUTPUT_DTYPE
 from zoo.runtime import strategies
 
 POSTERIOR_SCALES = ("exp", "softplus")
@@ -127,7 +128,8 @@ class GaussianVAE(GaussianDistributions, GenerativeModel):
         self.output_shape_ = tuple(decoder.output_shape[1:])
         self.skip = None
         if affine_skip:
-            self.skip = keras.layers.Dense(math.prod(self.output_shape_), name="affine_skip")
+            self.skip = keras.layers.Dense(math.prod(self.output_shape_), name="affine_skip",
+                                           dtype=OUTPUT_DTYPE)
             self.skip.build((None, latent_dim))
         # The decoder scale's variable: log gamma, or log sigma_x = (log gamma) / 2.
         self._scale_exponent = 2.0 if learnable and gamma_parameterization == "std" else 1.0

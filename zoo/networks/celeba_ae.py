@@ -9,6 +9,8 @@ convolutions up to the image.
 
 import keras
 
+from zoo.networks._dtypes import OUTPUT_DTYPE
+
 _CHANNELS = {128: (64, 128, 256, 512, 1024), 64: (64, 128, 256, 512)}
 
 
@@ -25,8 +27,8 @@ def celeba_ae_encoder(resolution=128, code_channels=4, kernel_size=4, name="cele
     for i, f in enumerate(_channels(resolution)):
         h = keras.layers.Conv2D(f, kernel_size, strides=2, padding="same", activation="relu",
                                 name=f"conv_{i}")(h)
-    h = keras.layers.Conv2D(code_channels, 1, name="to_code")(h)
-    outputs = keras.layers.Flatten(name="flatten")(h)
+    h = keras.layers.Conv2D(code_channels, 1, name="to_code", dtype=OUTPUT_DTYPE)(h)
+    outputs = keras.layers.Flatten(name="flatten", dtype=OUTPUT_DTYPE)(h)
     return keras.Model(inputs, outputs, name=name)
 
 
@@ -41,5 +43,6 @@ def celeba_ae_decoder(resolution=128, code_channels=4, kernel_size=4,
         h = keras.layers.Conv2DTranspose(f, kernel_size, strides=2, padding="same",
                                          activation="relu", name=f"deconv_{i}")(h)
     outputs = keras.layers.Conv2DTranspose(3, kernel_size, strides=2, padding="same",
-                                           activation=output_activation, name="head")(h)
+                                           activation=output_activation, name="head",
+                                           dtype=OUTPUT_DTYPE)(h)
     return keras.Model(inputs, outputs, name=name)

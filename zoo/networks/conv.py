@@ -9,6 +9,8 @@ center-crops to the image size (28 x 28 for MNIST-like data).
 
 import keras
 
+from zoo.networks._dtypes import OUTPUT_DTYPE
+
 
 def _scaled(filters, width):
     return [max(1, int(round(f * width))) for f in filters]
@@ -23,7 +25,7 @@ def conv_encoder(input_shape, output_dim, filters=(64, 128, 256), width=1.0, ker
         h = keras.layers.Conv2D(f, kernel_size, strides=2, padding="same", activation="relu",
                                 name=f"conv_{i}")(h)
     h = keras.layers.Flatten()(h)
-    outputs = keras.layers.Dense(output_dim, name="head")(h)
+    outputs = keras.layers.Dense(output_dim, name="head", dtype=OUTPUT_DTYPE)(h)
     return keras.Model(inputs, outputs, name=name)
 
 
@@ -43,9 +45,11 @@ def conv_decoder(latent_dim, output_shape, filters=(256, 128, 64), width=1.0, ke
         h = keras.layers.Conv2DTranspose(f, kernel_size, strides=2, padding="same",
                                          activation="relu", name=f"deconv_{i}")(h)
     h = keras.layers.Conv2DTranspose(channels, kernel_size, strides=2, padding="same",
-                                     activation=output_activation, name="head")(h)
+                                     activation=output_activation, name="head",
+                                     dtype=OUTPUT_DTYPE)(h)
     crop_h, crop_w = size - height, size - width_px
     if crop_h or crop_w:
         h = keras.layers.Cropping2D(((crop_h // 2, crop_h - crop_h // 2),
-                                     (crop_w // 2, crop_w - crop_w // 2)), name="crop")(h)
+                                     (crop_w // 2, crop_w - crop_w // 2)),
+                                    name="crop", dtype=OUTPUT_DTYPE)(h)
     return keras.Model(inputs, h, name=name)

@@ -24,6 +24,8 @@ import math
 
 import keras
 
+from zoo.networks._dtypes import OUTPUT_DTYPE
+
 
 def padded_size(height, width):
     """S = 4 * 2^k, the smallest such size >= max(height, width)."""
@@ -58,7 +60,7 @@ def _crop(h, output_shape, size):
     dh, dw = size - height, size - width
     if dh or dw:
         h = keras.layers.Cropping2D(((dh // 2, dh - dh // 2), (dw // 2, dw - dw // 2)),
-                                    name="crop")(h)
+                                    name="crop", dtype=OUTPUT_DTYPE)(h)
     return h
 
 
@@ -101,7 +103,7 @@ def _encoder(input_shape, output_dim, convs_per_scale, blocks_per_scale, block_d
         if scale > 4:
             h = keras.layers.MaxPooling2D(2, name=f"scale_{scale}_pool")(h)
     h = keras.layers.GlobalAveragePooling2D(name="average_pool")(h)
-    outputs = keras.layers.Dense(output_dim, name="head")(h)
+    outputs = keras.layers.Dense(output_dim, name="head", dtype=OUTPUT_DTYPE)(h)
     return keras.Model(inputs, outputs, name=name)
 
 
@@ -119,7 +121,7 @@ def _decoder(latent_dim, output_shape, convs_per_scale, blocks_per_scale, block_
         h = _stack(h, filters, convs_per_scale, blocks_per_scale, block_depth, f"scale_{scale}",
                    skip_first=1)
     h = keras.layers.Conv2D(output_shape[-1], 3, padding="same", activation="sigmoid",
-                            name="head")(h)
+                            name="head", dtype=OUTPUT_DTYPE)(h)
     return keras.Model(inputs, _crop(h, output_shape, size), name=name)
 
 

@@ -18,6 +18,8 @@ spikes in that head reach log sigma_z ~ 10 and the KL ~ 1e9; recipes.two_stage d
 
 import keras
 
+from zoo.networks._dtypes import OUTPUT_DTYPE
+
 
 def _n(count, width):
     return max(1, int(round(count * width)))
@@ -43,7 +45,7 @@ def infogan_encoder(input_shape, output_dim, width=1.0, name="infogan_encoder"):
     h = keras.layers.Dense(_n(1024, width), name="fc_3")(h)
     h = keras.layers.BatchNormalization(name="bn_3")(h)
     h = keras.layers.LeakyReLU(0.2, name="lrelu_3")(h)
-    outputs = keras.layers.Dense(output_dim, name="head")(h)
+    outputs = keras.layers.Dense(output_dim, name="head", dtype=OUTPUT_DTYPE)(h)
     return keras.Model(inputs, outputs, name=name)
 
 
@@ -62,5 +64,6 @@ def infogan_decoder(latent_dim, output_shape, width=1.0, name="infogan_decoder")
                                      name="deconv_3")(h)
     h = keras.layers.ReLU()(keras.layers.BatchNormalization(name="bn_3")(h))
     outputs = keras.layers.Conv2DTranspose(channels, 4, strides=2, padding="same",
-                                           activation="sigmoid", name="head")(h)
+                                           activation="sigmoid", name="head",
+                                           dtype=OUTPUT_DTYPE)(h)
     return keras.Model(inputs, outputs, name=name)

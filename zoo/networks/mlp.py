@@ -8,6 +8,8 @@ import math
 
 import keras
 
+from zoo.networks._dtypes import OUTPUT_DTYPE
+
 
 def mlp_encoder(input_shape, output_dim, units=200, depth=6, activation="tanh",
                 name="mlp_encoder"):
@@ -16,7 +18,7 @@ def mlp_encoder(input_shape, output_dim, units=200, depth=6, activation="tanh",
     h = keras.layers.Flatten()(inputs)
     for i in range(depth):
         h = keras.layers.Dense(units, activation=activation, name=f"dense_{i}")(h)
-    outputs = keras.layers.Dense(output_dim, name="head")(h)
+    outputs = keras.layers.Dense(output_dim, name="head", dtype=OUTPUT_DTYPE)(h)
     return keras.Model(inputs, outputs, name=name)
 
 
@@ -34,8 +36,9 @@ def residual_mlp_decoder(latent_dim, output_shape, units=200, blocks=3, activati
         r = keras.layers.Dense(units, activation=activation, name=f"block_{i}_b")(r)
         h = keras.layers.Add(name=f"block_{i}_add")([h, r])
     out = keras.layers.Dense(math.prod(output_shape), activation=output_activation,
-                             name="head")(h)
-    outputs = keras.layers.Reshape(tuple(output_shape), name="to_output_shape")(out)
+                             name="head", dtype=OUTPUT_DTYPE)(h)
+    outputs = keras.layers.Reshape(tuple(output_shape), name="to_output_shape",
+                                   dtype=OUTPUT_DTYPE)(out)
     return keras.Model(inputs, outputs, name=name)
 
 
@@ -50,6 +53,7 @@ def mlp_decoder(latent_dim, output_shape, units=512, depth=1, activation="relu",
     for i in range(depth):
         h = keras.layers.Dense(units, activation=activation, name=f"dense_{i}")(h)
     out = keras.layers.Dense(math.prod(output_shape), activation=output_activation,
-                             name="head")(h)
-    outputs = keras.layers.Reshape(tuple(output_shape), name="to_output_shape")(out)
+                             name="head", dtype=OUTPUT_DTYPE)(h)
+    outputs = keras.layers.Reshape(tuple(output_shape), name="to_output_shape",
+                                   dtype=OUTPUT_DTYPE)(out)
     return keras.Model(inputs, outputs, name=name)

@@ -7,6 +7,8 @@ The concatenation is the skip connection from the input to the output layer.
 
 import keras
 
+from zoo.networks._dtypes import OUTPUT_DTYPE
+
 
 def _skip_mlp(input_dim, output_dim, units, depth, name):
     inputs = keras.Input(shape=(input_dim,), name="inputs")
@@ -14,7 +16,7 @@ def _skip_mlp(input_dim, output_dim, units, depth, name):
     for i in range(depth):
         h = keras.layers.Dense(units, activation="relu", name=f"dense_{i}")(h)
     h = keras.layers.Concatenate(name="skip")([inputs, h])
-    outputs = keras.layers.Dense(output_dim, name="head")(h)
+    outputs = keras.layers.Dense(output_dim, name="head", dtype=OUTPUT_DTYPE)(h)
     return keras.Model(inputs, outputs, name=name)
 
 

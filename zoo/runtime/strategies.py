@@ -34,10 +34,14 @@ So every worker writes, but only the chief (TF_CONFIG task "chief", or "worker" 
 cluster has no chief) writes into the real output folder; the others write into a temporary
 folder (`worker_dir`) that they delete afterwards.
 
-Mixed precision (`--mixed_precision=bfloat16|float16`) sets the Keras global dtype policy: layers
-compute in 16 bits and keep float32 variables. The models cast the encoder and decoder outputs to
-float32, so the decoder variance gamma, the KL, the log-likelihoods and the loss reduction stay
-float32. With float16, Keras wraps the optimizer in a `LossScaleOptimizer` at `compile`.
+Mixed precision (`--mixed_precision`) sets the Keras global dtype policy. The default "auto" is
+the `zoo.runtime.cpu` plan's (mixed_bfloat16 for conv networks on CPUs with bfloat16 matrix
+instructions, else float32); "none", "bfloat16" or "float16" override it. Under a mixed policy
+the hidden layers compute in 16 bits and keep float32 variables; every network's output layer
+computes in float32 (`zoo.networks._dtypes`) and the models cast the encoder and decoder outputs
+to float32, so the decoder mean, the decoder variance gamma, the KL, the log-likelihoods and the
+loss reduction stay float32. With float16, Keras wraps the optimizer in a `LossScaleOptimizer`
+at `compile`.
 
 Per-replica noise: a `keras.random.SeedGenerator` is a (mirrored) variable, so every replica
 reads the same seed and would draw the same noise. `replica_normal` folds the replica id into
@@ -57,9 +61,8 @@ import tensorflow as tf
 from zoo.runtime import cpu, threads
 
 STRATEGIES = ("default", "mirrored", "multiworker", "tpu")
-POLICIES = {"none": "float32", "float32": "float32", "bfloat16": "mixed_bfloat16",
-            "mixed_bfloat16": "mixed_bfloat16", "float16": "mixed_float16",
-            "mixed_float16": "mixed_float16"}
+POLICIES = cpu.PRECISIONS  # --mixed_precision value -> Keras dtype policy
+MIXED_PRECISION_FLAG = (cpu.AUTO, "none", "bfloat16", "float16")
 
 __all__ = ["STRATEGIES", "define_flags", "from_flags", "is_chief", "make_strategy",
            "remove_worker_dir", "replica_normal", "scope", "set_mixed_precision", "task",
@@ -80,9 +83,11 @@ def define_flags(flag_values=None):
                       flag_values=flag_values)
     flags.DEFINE_string("tpu", None, "TPU address for --strategy=tpu (grpc://..., a TPU name, "
                         "or empty / 'local' on Colab and TPU VMs).", flag_values=flag_values)
-    flags.DEFINE_enum("mixed_precision", "none", ["none", "bfloat16", "float16"],
-                      "Compute dtype of the layers (variables, gamma, KL and the loss stay "
-                      "float32).", flag_values=flag_values)
+    flags.DEFINE_enum("mixed_precision", cpu.AUTO, list(MIXED_PRECISION_FLAG),
+                      "Compute dtype of the layers: auto (zoo.runtime.cpu's plan: bfloat16 for "
+                      "conv networks on CPUs with bfloat16 matrix instructions, else float32), "
+                      "none (float32), bfloat16 or float16 (variables, the output layers, "
+                      "gamma, the KL and the loss stay float32).", flag_values=flag_values)
     flags.DEFINE_enum("cpu_threads", cpu.AUTO, [cpu.AUTO, *threads.MODES],
                       "CPU thread pools: auto (the rule of zoo.runtime.cpu for the recipe's "
                       "networks), tf (TensorFlow's default) or ops (one thread per op, as many "
@@ -94,18 +99,18 @@ def from_flags(flag_values=None, workload="conv", batch_size=None):
     """Set the CPU thread pools and the mixed-precision policy, and return the strategy of the
     flags of `define_flags`.
 
-    `--cpu_threads=auto` takes the thread mode of `zoo.runtime.cpu.plan(workload, batch_size)`
-    (workload "dense" for MLPs, "conv" otherwise); the whole plan is then
-    `zoo.runtime.cpu.active_plan()`. Call it first in `main`: the thread pools are fixed, and
-    `MultiWorkerMirroredStrategy` must be created, before any other TensorFlow operation runs.
+    `--cpu_threads=auto` and `--mixed_precision=auto` take the thread mode and the precision of
+    `zoo.runtime.cpu.plan(workload, batch_size)` (workload "dense" for MLPs, "conv" otherwise);
+    the whole plan is then `zoo.runtime.cpu.active_plan()`. Call it first in `main`: the thread
+    pools are fixed, and `MultiWorkerMirroredStrategy` must be created, before any other
+    TensorFlow operation runs.
     """
     from absl import flags
 
     flag_values = flags.FLAGS if flag_values is None else flag_values
-    cpu.configure_cpu(flag_values.cpu_threads, workload, batch_size=batch_size)
-    strategy = make_strategy(flag_values.strategy, tpu=flag_values.tpu)
-    set_mixed_precision(flag_values.mixed_precision)
-    return strategy
+    cpu.configure_cpu(flag_values.cpu_threads, workload, batch_size=batch_size,
+                      precision=flag_values.mixed_precision)
+    return make_strategy(flag_values.strategy, tpu=flag_values.tpu)
 
 
 def make_strategy(name="default", tpu=None):
@@ -145,14 +150,9 @@ def scope(strategy=None):
 
 def set_mixed_precision(policy):
     """Set the Keras global dtype policy: "none" (float32), "bfloat16" or "float16" (or the
-    Keras names "mixed_bfloat16", "mixed_float16"). Returns the policy name."""
-    if policy is None:
-        policy = "none"
-    if policy not in POLICIES:
-        raise ValueError(f"mixed_precision must be one of none, bfloat16, float16; got "
-                         f"{policy!r}")
-    keras.mixed_precision.set_global_policy(POLICIES[policy])
-    return POLICIES[policy]
+    Keras names "mixed_bfloat16", "mixed_float16"). Returns the policy name
+    (`zoo.runtime.cpu.set_precision`; "auto" needs a network: `cpu.configure_cpu`)."""
+    return cpu.set_precision(policy)
 
 
 def task(strategy=None):

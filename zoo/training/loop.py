@@ -222,6 +222,18 @@ def _cpu_plan(model, dataset):
                     batch_norm=has_batch_norm(model))
 
 
+def _precision_note(model, plan):
+    """The dtype policy `model` was built in; when the plan of this process (the active one of
+    `configure_cpu`, else the rule's for the network) chose another, that choice too: the policy
+    is a layer's from its construction, so `train` cannot change it."""
+    built = model.dtype_policy.name
+    chosen = (cpu.active_plan() or plan).precision
+    if built == chosen:
+        return built
+    return (f"{built} (the plan's is {chosen}: call zoo.runtime.cpu.configure_cpu before "
+            f"building the model)")
+
+
 def _train_stages(model, make_dataset, workdir, epochs, learning_rate, validation_data,
                   callbacks, verbose, compile_kwargs, save_freq, lr_retry_factor, lr_retries,
                   plan, diagnostics=True, held_out=None):
@@ -232,7 +244,8 @@ def _train_stages(model, make_dataset, workdir, epochs, learning_rate, validatio
     _say(verbose, f"CPU plan for this {plan.workload} network: threads "
                   f"{threads.current_mode()}, steps_per_execution "
                   f"{compile_kwargs['steps_per_execution']}, parallel_batches "
-                  f"{model.parallel_batches} (zoo.runtime.cpu)")
+                  f"{model.parallel_batches}, precision {_precision_note(model, plan)} "
+                  f"(zoo.runtime.cpu)")
     histories = {}
     stages = stage_names(model)
     folder = layout.ModelDir(workdir)
