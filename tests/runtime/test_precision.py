@@ -74,6 +74,14 @@ def test_plan_picks_bfloat16_for_conv_networks_with_support(monkeypatch):
     assert cpu.plan("conv", batch_size=64, num_cores=2, gpu=True).precision == "float32"
     # The machine can also be given.
     assert cpu.plan("conv", num_cores=2, gpu=False, bf16=False).precision == "float32"
+    # BatchNorm networks failed the numerics comparison (results/precision/): float32.
+    assert cpu.plan("conv", batch_norm=True, num_cores=2, gpu=False).precision == "float32"
+
+
+def test_the_two_stage_recipe_declares_its_batch_norm_networks():
+    from recipes import two_stage
+
+    assert two_stage.RECIPE.batch_norm
 
 
 def test_configure_cpu_sets_the_policy_and_the_override_wins(monkeypatch, policy):

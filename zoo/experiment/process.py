@@ -69,7 +69,8 @@ def start(recipe, options):
     batch_size = config.get("batch_size")
     batch_size = batch_size if isinstance(batch_size, int) else None
     plan = cpu.configure_cpu(options.cpu_threads, recipe.workload_of(config),
-                             batch_size=batch_size, precision=options.mixed_precision)
+                             batch_size=batch_size, batch_norm=recipe.batch_norm,
+                             precision=options.mixed_precision)
     strategy = strategies.make_strategy(options.strategy, tpu=options.tpu)
     shown = "".join(f" (--{flag}={value})" for flag, value in (
         ("cpu_threads", options.cpu_threads), ("mixed_precision", options.mixed_precision))

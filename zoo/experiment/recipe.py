@@ -42,6 +42,8 @@ class Recipe:
     dry_run: the preset keys --dry_run sets (`zoo.experiment.dry_run`).
     workload: "dense" (MLPs) or "conv", or a function of the config returning one of them
       (the CPU plan of `zoo.runtime.cpu`).
+    batch_norm: whether the recipe's networks have BatchNormalization (the CPU plan keeps them
+      in float32 and trains no parallel batches).
     validate: config -> None, raising ValueError for values the recipe cannot run with; runs
       before anything is written.
     default_preset: --preset's default.
@@ -55,6 +57,7 @@ class Recipe:
     report: Callable
     dry_run: dict = dataclasses.field(default_factory=dict)
     workload: str | Callable = "conv"
+    batch_norm: bool = False
     validate: Callable | None = None
     default_preset: str = "cpu"
 
