@@ -151,7 +151,8 @@ def measure(loaded, metadata, out_dir, formats):
     """{format: {function: {output: max |portable - SavedModel|}}} on the check inputs; raises
     ValueError when an output is outside `TOLERANCE`."""
     measured = {}
-    description = json.load(open(os.path.join(out_dir, DESCRIPTION_FILE)))
+    with open(os.path.join(out_dir, DESCRIPTION_FILE)) as f:
+        description = json.load(f)
     for fmt in formats:
         model = PortableModel(out_dir, fmt)
         measured[fmt] = {}
