@@ -7,6 +7,7 @@ export_dir/
     variables/
     assets/zoo_metadata.json
     zoo_manifest.json     <- sha256 of every other file (zoo.saved_model.manifest), checked by `load`
+    portable/             <- with formats=(..., "onnx", "tflite"): zoo.saved_model.portable
   2/
 ```
 `export` builds the SavedModel in a hidden temporary folder inside `export_dir` and renames it
@@ -39,7 +40,7 @@ import numpy as np
 import tensorflow as tf
 from absl import logging as absl_logging
 
-from zoo.saved_model import manifest, signatures
+from zoo.saved_model import manifest, portable, signatures
 from zoo.saved_model import staging as stagings
 
 METADATA_FILE = "zoo_metadata.json"
@@ -55,7 +56,7 @@ PACKAGES = {"tensorflow": "tensorflow", "keras": "keras",
 
 
 def export(model, export_dir, version=None, metadata=None, num_importance_samples=100,
-           importance_chunk=10, samplers=None):
+           importance_chunk=10, samplers=None, formats=("saved_model",)):
     """Write `model` as a SavedModel to `export_dir/<version>/`; returns that folder's path.
 
     Args:
@@ -73,11 +74,20 @@ def export(model, export_dir, version=None, metadata=None, num_importance_sample
       samplers: {name: a fitted `zoo.samplers` sampler over the model's latent codes}, each
         exported as the signature `sample_<name>` and listed in the metadata's `samplers`
         (`sample` stays the model's own).
+      formats: "saved_model" (always written) and any of "onnx", "tflite": the portable files
+        of `zoo.saved_model.portable`, written to `<version>/portable/`, checked against the
+        SavedModel, covered by the manifest and listed in the metadata's `portable`.
     Raises:
-      ValueError: non-finite weights, a bad version, or bad metadata.
+      ValueError: non-finite weights, a bad version, bad metadata, unknown formats, or a
+        portable file that does not match the SavedModel.
+      ImportError: portable formats without the `export` extra installed.
       FileExistsError: `export_dir/<version>` exists.
     """
     metadata = dict(metadata or {})
+    if "saved_model" not in tuple(formats):
+        raise ValueError(f"formats must include 'saved_model' (the export is a SavedModel; "
+                         f"the portable files sit beside it); got {tuple(formats)!r}")
+    portable_formats = portable.check_formats(formats)
     _check_weights(model)
     if not (isinstance(num_importance_samples, int) and num_importance_samples >= 1):
         raise ValueError(f"num_importance_samples must be a positive integer, got "
@@ -102,6 +112,11 @@ def export(model, export_dir, version=None, metadata=None, num_importance_sample
     info = _metadata(model, version, metadata, num_importance_samples, importance_chunk,
                      divisor, sorted(functions))
     info["samplers"] = {name: sampler.describe() for name, sampler in samplers.items()}
+    if portable_formats:
+        files = portable.file_names(portable.portable_functions(functions), portable_formats)
+        info["portable"] = {"folder": portable.FOLDER, "formats": list(portable_formats),
+                            "files": sorted(f"{portable.FOLDER}/{path}" for paths in
+                                            files.values() for path in paths.values())}
     staging = tempfile.mkdtemp(prefix=stagings.prefix(version), dir=export_dir)
     try:
         os.chmod(staging, 0o777 & ~_umask())  # mkdtemp's 0700 would hide it from a server user
@@ -114,6 +129,8 @@ def export(model, export_dir, version=None, metadata=None, num_importance_sample
             root = _saveable_root(functions, metadata_path, owners)
             concrete = {name: fn.get_concrete_function() for name, fn in functions.items()}
             _write_saved_model(root, staging, concrete)
+        if portable_formats:
+            portable.write(staging, os.path.join(staging, portable.FOLDER), portable_formats)
         manifest.write(staging)
         if os.path.lexists(final):
             raise FileExistsError(f"version {version} appeared at {final} during the export; "
