@@ -22,9 +22,11 @@ The names used most are also here: the model classes, `zoo.export`, `zoo.load`,
 `zoo.list_models`, `zoo.builders` (ready-made model configurations) and `zoo.losses`.
 """
 
-import os
+# The release, in one place: setup.cfg reads it (version = attr: zoo.__version__), exports record
+# it (zoo_metadata.json's packages.zoo), CHANGELOG.md says what each one changed.
+__version__ = "0.1.0"
 
-__version__ = "0.1.0"  # the one place the version is written (setup.cfg reads it)
+import os  # noqa: E402
 
 # TensorFlow's C++ INFO and WARNING lines are not the user's business, nor, on a machine without
 # an NVIDIA driver, the E-level "failed call to cuInit" line (level 3 hides C++ errors too; they

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+import zoo
 from signature_reference import NUM_IMPORTANCE_SAMPLES
 from tiny_models import tiny_model
 from zoo.saved_model import ExportedModel, export, load
@@ -133,6 +134,7 @@ def test_metadata(exported):
         assert set(meta["packages"]) == {"tensorflow", "keras", "tensorflow_probability",
                                          "numpy", "zoo"}
         assert meta["packages"]["tensorflow"] == tf.__version__
+        assert meta["packages"]["zoo"] == zoo.__version__  # the code that exported
         gamma = meta["gamma"]
         assert (sorted(gamma) if gamma else None) == expected_gamma_keys[kind]
         if kind == "GaussianVAE":

@@ -51,8 +51,8 @@ DEFAULT_PREPROCESSING = ("images float32 [N, H, W, C] in [0, 1]: 8-bit pixels de
                          "(pixel + u) / 256, u ~ U[0, 1) (default description; the exporter "
                          "did not pass one)")
 PACKAGES = {"tensorflow": "tensorflow", "keras": "keras",
-            "tensorflow_probability": "tensorflow-probability", "numpy": "numpy",
-            "zoo": "vae-zoo"}
+            "tensorflow_probability": "tensorflow-probability", "numpy": "numpy"}
+# and "zoo": zoo.__version__, the version of the code that exports (not an installed copy)
 
 
 def export(model, export_dir, version=None, metadata=None, num_importance_samples=100,
@@ -258,6 +258,9 @@ def _package_versions():
             versions[name] = importlib.metadata.version(dist)
         except importlib.metadata.PackageNotFoundError:
             versions[name] = None
+    from zoo import __version__  # the package is imported by then: zoo/__init__.py sets it first
+
+    versions["zoo"] = __version__
     return versions
 
 
