@@ -174,17 +174,41 @@ class EpochDiagnostics(keras.callbacks.Callback):
         os.makedirs(self.log_dir, exist_ok=True)
         self._writer = tf.summary.create_file_writer(self.log_dir)
         self._csv = _CSVLog(os.path.join(self.log_dir, "epochs.csv"), EPOCH_COLUMNS)
+        self._values = tf.function(self._compute)  # one traced call per evaluation
+
+    def _compute(self):
+        """Every tensor an evaluation writes, computed in one graph (eager model calls cost
+        more than the epoch of a small model)."""
+        probe = tf.constant(self.probe_images)
+        code = self.model.encode(probe)
+        out = {"reconstructions": self.model.reconstruct(probe[:32])}
+        if isinstance(code, (tuple, list)):
+            out["means"], out["log_sigma"] = code[0], code[1]
+        else:
+            out["means"] = code
+        sets = {"probe": (probe, code)}
+        if self.held_out_images is not None:
+            held = tf.constant(self.held_out_images)
+            sets["held_out"] = (held, self.model.encode(held))
+        for which, (images, encoded) in sets.items():
+            mean = encoded[0] if isinstance(encoded, (tuple, list)) else encoded
+            out[f"loss_{which}"] = tf.reduce_mean(latent_loss(self.model, images, mean))
+        if self.model.has_likelihood:
+            out["gamma"] = self.model.gamma
+        if self.num_samples:
+            out["samples"] = self.model.sample(self.num_samples, seed=self.seed)
+        return out
 
     def on_epoch_end(self, epoch, logs=None):
         if (epoch + 1) % self.every_n_epochs and epoch + 1 != self.last_epoch:
             return
         step = int(self.model.optimizer.iterations.numpy())
-        probe = tf.constant(self.probe_images)
-        code = self.model.encode(probe)
+        values = {key: np.asarray(value) for key, value in self._values().items()}
         row = {"epoch": epoch + 1, "step": step}
+        means = values["means"].astype(np.float64)
         with self._writer.as_default(step=epoch + 1):
-            if isinstance(code, (tuple, list)):
-                means, log_sigma = (np.asarray(c, np.float64) for c in code[:2])
+            if "log_sigma" in values:
+                log_sigma = values["log_sigma"].astype(np.float64)
                 sigma = np.exp(log_sigma)
                 tf.summary.histogram("diagnostics/sigma_z", sigma)
                 kl = np.mean((means ** 2 + sigma ** 2 - 1) / 2 - log_sigma, axis=0)
@@ -192,32 +216,26 @@ class EpochDiagnostics(keras.callbacks.Callback):
                 row.update(sigma_z_mean=float(sigma.mean()),
                            sigma_z_median=float(np.median(sigma)),
                            sigma_z_min=float(sigma.min()), sigma_z_max=float(sigma.max()))
-            else:
-                means = np.asarray(code, np.float64)
             active = int(np.sum(np.var(means, axis=0) > self.threshold))
             tf.summary.scalar("diagnostics/active_units", active)
-            if self.model.has_likelihood:
-                tf.summary.scalar("diagnostics/gamma", float(self.model.gamma.numpy()))
             row["active_units"] = active
-            sets = {"probe": (probe, code)}
-            if self.held_out_images is not None:
-                held = tf.constant(self.held_out_images)
-                sets["held_out"] = (held, self.model.encode(held))
-            for which, (images, encoded) in sets.items():
-                mean = encoded[0] if isinstance(encoded, (tuple, list)) else encoded
-                value = float(tf.reduce_mean(latent_loss(self.model, images, mean)))
-                tf.summary.scalar(f"diagnostics/loss_at_mean/{which}", value)
+            if "gamma" in values:
+                tf.summary.scalar("diagnostics/gamma", float(values["gamma"]))
+            for which in ("probe", "held_out"):
+                if f"loss_{which}" in values:
+                    tf.summary.scalar(f"diagnostics/loss_at_mean/{which}",
+                                      float(values[f"loss_{which}"]))
             shown = self.probe_images[:32]
-            pairs = np.stack([shown, np.asarray(self.model.reconstruct(shown))], axis=1)
             scale = max(1, 64 // shown.shape[1])  # 8 x 8 digits are unreadable at their size
             columns = min(self.columns, len(shown))
             rows = len(shown) // columns * columns
-            pairs = pairs[:rows].reshape(-1, columns, 2, *shown.shape[1:]).swapaxes(1, 2)
+            pairs = np.stack([shown, values["reconstructions"]], axis=1)[:rows]
+            pairs = pairs.reshape(-1, columns, 2, *shown.shape[1:]).swapaxes(1, 2)
             tf.summary.image("diagnostics/reconstructions",
                              image_grid(pairs.reshape(-1, *shown.shape[1:]), columns,
                                         scale)[None])
-            if self.num_samples:
-                samples = np.asarray(self.model.sample(self.num_samples, seed=self.seed))
+            if "samples" in values:
+                samples = values["samples"]
                 tf.summary.image("diagnostics/samples",
                                  image_grid(samples, self.columns, scale)[None])
                 if self.write_png:
