@@ -157,8 +157,9 @@ def test_push_to_hub_uploads_the_hub_layout(model_dir, monkeypatch):
             calls["files"] = manifest.verify(folder_path)
             calls["metadata"] = json.loads(open(os.path.join(folder_path,
                                                              "metadata.json")).read())
-            return hub_lib.CommitInfo(commit_url=f"https://hub.invalid/{COMMIT}",
-                                      commit_message="m", commit_description="", oid=COMMIT)
+            url = f"https://huggingface.co/org/tiny_vae/commit/{COMMIT}"  # parsed, not fetched
+            return hub_lib.CommitInfo(commit_url=url, commit_message="m",
+                                      commit_description="", oid=COMMIT)
 
     monkeypatch.setattr(hub_lib, "HfApi", FakeApi)
     info = zoo.push_to_hub(model_dir, "org/tiny_vae", token="t", private=True)

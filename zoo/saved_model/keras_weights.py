@@ -38,7 +38,6 @@ import tensorflow as tf
 
 from zoo.files import atomic_path, read_json, write_json
 from zoo.saved_model import catalog, manifest, signatures
-from zoo.saved_model.exporter import METADATA_FILE
 
 INFO_FILE = "keras_weights.json"
 FORMAT_VERSION = 1
