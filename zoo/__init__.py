@@ -9,7 +9,9 @@ zoo.data         data sources behind one spec string, scaling conventions, tf.da
 zoo.training     resumable training (`train`), backups, divergence guard, callbacks, FusedAdam
 zoo.runtime      tf.distribute strategies and CPU thread pools
 zoo.saved_model  SavedModel export (`zoo.export`), serving signatures, loading (`zoo.load`,
-                 by path or published model name, `zoo.list_models()`), manifests, REST bodies
+                 by path, published model name or hf:// handle, `zoo.list_models()`), manifests,
+                 REST bodies, Keras weights to fine-tune (`zoo.load_keras`)
+zoo.hub          hf:// handles: download into the Hugging Face cache, `zoo.push_to_hub`
 zoo.serve        `python -m zoo.serve`: the signatures over TF Serving's REST API (KServe)
 zoo.metrics      the papers' evaluation metrics (with KID and improved precision / recall)
 zoo.samplers     densities fitted to a trained model's latent codes (Gaussian, GMM, flow)
@@ -19,7 +21,7 @@ zoo.files        atomic file writes; zoo.plots: image grids
 ```
 
 The names used most are also here: the model classes, `zoo.export`, `zoo.load`,
-`zoo.list_models`, `zoo.builders` (ready-made model configurations) and `zoo.losses`.
+`zoo.list_models`, `zoo.load_keras`, `zoo.push_to_hub`, `zoo.builders` (ready-made model configurations) and `zoo.losses`.
 """
 
 # The release, in one place: setup.cfg reads it (version = attr: zoo.__version__), exports record
@@ -40,11 +42,13 @@ _startup.quiet_tensorflow_import()  # the native libraries' start-up lines (`zoo
 from zoo import _moved, data, metrics, networks, samplers, training  # noqa: E402
 from zoo.models import (AE, WAEMMD, GaussianVAE, TwoStageVAE, VAEPlus,  # noqa: E402
                         builders, losses)
+from zoo.hub import push_to_hub  # noqa: E402
 from zoo.saved_model import ExportedModel, export, load  # noqa: E402
+from zoo.saved_model.keras_weights import load as load_keras  # noqa: E402
 from zoo.saved_model.catalog import list_models  # noqa: E402
 
 _moved.install()  # the import paths of earlier releases (`zoo._moved`)
 
 __all__ = ["AE", "ExportedModel", "GaussianVAE", "TwoStageVAE", "VAEPlus", "WAEMMD", "builders",
-           "data", "export", "list_models", "load", "losses", "metrics", "networks", "samplers",
-           "training"]
+           "data", "export", "list_models", "load", "load_keras", "losses", "metrics", "networks",
+           "push_to_hub", "samplers", "training"]

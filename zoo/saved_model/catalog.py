@@ -7,6 +7,9 @@ A name (no path separator, not an existing path) is looked up in, in order:
    install: `pip install -e .`). A wheel does not carry the published models; set
    `ZOO_MODELS_DIR` to a copy of `savedmodels/` there.
 
+A hub handle `hf://ORG/NAME[@REVISION]` is downloaded into (or found in) the Hugging Face
+cache and checked by `zoo.hub.download`.
+
 A model is a folder holding integer version folders with a `saved_model.pb` (TF Serving
 layout). Paths are used as given, so `zoo.load(path)` works as before.
 """
@@ -49,12 +52,17 @@ def list_models():
 
 
 def resolve(name_or_path):
-    """The folder of a model name, or `name_or_path` itself if it is a path.
+    """The folder of a model name or hub handle, or `name_or_path` itself if it is a path.
 
     Raises:
-      FileNotFoundError: neither an existing path nor a known model name.
+      FileNotFoundError: neither an existing path nor a known model name, or a hub handle that
+        cannot be had (`zoo.hub.download`).
     """
     path = os.fspath(name_or_path)
+    from zoo import hub
+
+    if hub.is_handle(path):
+        return hub.download(path)
     if os.path.exists(path) or os.sep in path or (os.altsep and os.altsep in path):
         return path
     models = _models()

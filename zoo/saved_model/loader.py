@@ -40,8 +40,9 @@ def _resolve(path):
 
 
 def load(path, trusted=None):
-    """An `ExportedModel` for a SavedModel folder, a versioned parent (highest version), or the
-    name of a published model (`zoo.list_models()`).
+    """An `ExportedModel` for a SavedModel folder, a versioned parent (highest version), the
+    name of a published model (`zoo.list_models()`), or a hub handle `hf://ORG/NAME[@REVISION]`
+    (`zoo.hub`; the Keras weights of any of these: `zoo.load_keras`).
 
     The files are checked against the export's sha256 manifest first; an export written before
     manifests existed loads with a warning. With `trusted` (hex sha256 digests of manifests,
