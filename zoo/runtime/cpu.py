@@ -1,6 +1,6 @@
 """The fastest CPU configuration for a network, chosen by a rule table that `bench.train` measured.
 
-Four settings decide how fast a zoo model trains on a CPU (README, "Performance"):
+Four settings decide how fast a zoo model trains on a CPU (docs/performance.md):
 
 ```none
 threads              "ops" (one thread per op, as many ops at once as cores) or "tf"
@@ -11,7 +11,7 @@ parallel_batches     the encoder and decoder run on k slices of the batch, which
 jit_compile          XLA
 ```
 
-The rule (`plan`), from `python -m bench.train` on 2 cores (figures in the README):
+The rule (`plan`), from `python -m bench.train` on 2 cores (figures in docs/performance.md):
 
 ```none
 workload  threads  steps_per_execution  parallel_batches                     jit_compile
