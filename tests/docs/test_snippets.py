@@ -1,10 +1,12 @@
-"""Every ```python block of the documentation runs: docs/**/*.md and README.md, each page's
-blocks in order in one namespace, in a temporary working directory, with no network.
+"""Every ```python block of the documentation runs: docs/**/*.md, README.md and the pages the
+site takes from results/ and savedmodels/ (the model cards), each page's blocks in order in one
+namespace, in a temporary working directory, with no network.
 
 A block whose first line is `# not run: <reason>` is skipped (it needs the network, real data
 or minutes); the reason may not be empty. Published models are loaded by name (`zoo.load(
 "mnist_vae")`), which zoo.saved_model.catalog resolves to the savedmodels/ beside the package
-from any working directory.
+from any working directory, or by the path relative to the repository that the model cards
+show (`zoo.load("savedmodels/mnist_vae")`): the temporary directory links savedmodels/.
 """
 
 import ipaddress
@@ -15,7 +17,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGES = sorted([ROOT / "README.md", *(ROOT / "docs").rglob("*.md")])
+PAGES = sorted([ROOT / "README.md", *(ROOT / "docs").rglob("*.md"),
+                *(ROOT / "results").rglob("*.md"), *(ROOT / "savedmodels").rglob("*.md")])
 FENCE = re.compile(r"^```python[ \t]*\n(.*?)^```[ \t]*$", re.DOTALL | re.MULTILINE)
 NOT_RUN = re.compile(r"#\s*not run:(.*)")
 
@@ -72,6 +75,7 @@ PAGES_WITH_CODE = [p for p in PAGES if runnable(python_blocks(p.read_text()), p)
 
 @pytest.mark.parametrize("page", PAGES_WITH_CODE, ids=lambda p: str(p.relative_to(ROOT)))
 def test_page_snippets_run(page, tmp_path, monkeypatch, offline):
+    (tmp_path / "savedmodels").symlink_to(ROOT / "savedmodels", target_is_directory=True)
     monkeypatch.chdir(tmp_path)
     name = str(page.relative_to(ROOT))
     namespace = {"__name__": "__snippets__"}
