@@ -1,4 +1,5 @@
-"""`python -m recipes.NAME`: scripts that reproduce the papers' experiments (see README)."""
+"""`python -m recipes.NAME`: scripts that reproduce the papers' experiments
+(docs/guides/recipes.md)."""
 
 from recipes import _help
 

@@ -1,4 +1,4 @@
-"""`python -m tools.NAME`: the project's tools beside the paper recipes (see README): the
+"""`python -m tools.NAME`: the project's tools beside the recipes (docs/guides/recipes.md): the
 quickstart, evaluating a model, training the FD-MNIST classifier, publishing savedmodels/ and
 sealing its manifests."""
 

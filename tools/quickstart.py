@@ -3,7 +3,7 @@ r"""Quickstart: train VAE+ (AE, skip VAE, second stage) on scikit-learn's bundle
     python -m tools.quickstart --workdir=runs/quickstart
 
 Needs no download: the 8 x 8 digits ship with scikit-learn (1,500 train / 297 test images).
-About 3 minutes on 2 CPU cores. Writes into --workdir:
+Its run time, measured, is on the documentation's Performance page. Writes into --workdir:
 
     samples.png           100 samples (u ~ N(0, I) -> z -> code -> image), enlarged 4x
     reconstructions.png   test digits (odd rows) above their reconstructions (even rows)

@@ -430,7 +430,7 @@ def trusted_digests(args):
     if not args.allow_untrusted:
         print("zoo.serve: warning: no --trusted_manifests: the model's graph is run without "
               "checking it against a digest you trust (its own manifest is checked); see "
-              "README, Security", file=sys.stderr, flush=True)
+              "docs/guides/serving.md, Security", file=sys.stderr, flush=True)
     return None
 
 

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from zoo import builders, export, load
 from zoo.saved_model import manifest
 
-MAX_NUM_SAMPLES = 10_000  # the documented bound (README, zoo.saved_model.limits)
+MAX_NUM_SAMPLES = 10_000  # the documented bound (docs/guides/serving.md, zoo.saved_model.limits)
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,5 @@
-"""The README's REST bodies (rest_examples.json), fed as TF Serving would feed them."""
+"""The serving guide's REST bodies (docs/guides/serving.md, rest_examples.json), fed as TF
+Serving would feed them."""
 
 import json
 from pathlib import Path

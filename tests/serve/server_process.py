@@ -1,6 +1,6 @@
 """`python -m zoo.serve` as a subprocess on 127.0.0.1 for the serving tests: a free port, the
 start-up awaited (the status route answers 200), the process stopped at the end; and the
-README's toy model they serve."""
+serving guide's toy model they serve."""
 
 import contextlib
 import json
@@ -21,7 +21,7 @@ STARTUP_SECONDS = 120
 
 
 def toy_model():
-    """The model of the README's REST examples (tests/saved_model/rest_examples.json), with
+    """The model of the serving guide's REST examples (tests/saved_model/rest_examples.json), with
     perturbed weights (seed 0)."""
     from tiny_models import perturb
     from zoo import builders

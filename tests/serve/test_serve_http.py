@@ -1,5 +1,5 @@
-"""`python -m zoo.serve` over real HTTP on 127.0.0.1: the README's REST bodies answer what the
-in-process signatures answer, versions, status and metadata routes, bad requests get 400 /
+"""`python -m zoo.serve` over real HTTP on 127.0.0.1: the serving guide's REST bodies answer what
+the in-process signatures answer, versions, status and metadata routes, bad requests get 400 /
 404 / 413 with the signature's readable message, only the documented routes exist, and slow
 clients are cut off by the header and body deadlines while others are answered."""
 
@@ -51,7 +51,8 @@ def call(url, body=None, raw=None):
 
 @pytest.fixture(scope="module")
 def versions(tmp_path_factory):
-    """The README's toy model exported twice (different weights): {version: ExportedModel}."""
+    """The serving guide's toy model exported twice (different weights):
+    {version: ExportedModel}."""
     model = toy_model()
     base = tmp_path_factory.mktemp("served") / "vae"
     export(model, base, num_importance_samples=8)

@@ -135,7 +135,7 @@ def build_dataset(part, scaling, *, batch_size=None, shuffle=False, seed=0, with
 
     # One sequential map per batch (gather, scale): cheap whole-batch ops, overlapped with
     # training by the prefetch; a parallel map's thread hand-offs cost more CPU than they save
-    # and take it from the training step (README, Performance).
+    # and take it from the training step (docs/performance.md).
     if scaling.dequantized:
         seed_t = tf.constant(seed, tf.int64)
         noise = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True)

@@ -122,7 +122,7 @@ def check_data_available(recipe, spec):
         data.check_available(spec)
     except FileNotFoundError as error:
         raise SystemExit(f"recipes.{recipe.name}: the data {spec!r} is not available: {error}. "
-                         f"Choose the data with --data=SPEC (README: 'Data sources').") from None
+                         f"Choose the data with --data=SPEC (docs/guides/own-data.md).") from None
 
 
 def check_data_spec(recipe, spec, preset_spec):

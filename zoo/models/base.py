@@ -106,7 +106,7 @@ class GenerativeModel(keras.Model):
     are those of the whole batch (up to float summation order: the weight gradients are sums
     over the slices). The k slices are independent graphs, so TensorFlow's executor runs them on
     different cores at once, which speeds up small-op networks (the MNIST MLPs at batch 128 with
-    `zoo.runtime.threads` mode "ops"; `python -m bench.train`, figures in the README). Networks
+    `zoo.runtime.threads` mode "ops"; `python -m bench.train`; docs/performance.md). Networks
     with BatchNormalization are refused (their batch statistics would become per-slice
     statistics).
 

@@ -1,6 +1,6 @@
 """The fastest CPU configuration for a network, chosen by a rule table that `bench.train` measured.
 
-Five settings decide how fast a zoo model trains on a CPU (README, "Performance"):
+Five settings decide how fast a zoo model trains on a CPU (docs/performance.md):
 
 ```none
 threads              "ops" (one thread per op, as many ops at once as cores) or "tf"
@@ -14,7 +14,7 @@ precision            the Keras dtype policy: "float32", or "mixed_bfloat16" (hid
                      KL and the loss stay float32: zoo.networks._dtypes)
 ```
 
-The rule (`plan`), from `python -m bench.train` on 2 cores (figures in the README):
+The rule (`plan`), from `python -m bench.train` on 2 cores (figures in docs/performance.md):
 
 ```none
 workload  threads  steps_per_execution  parallel_batches                     jit_compile

@@ -122,8 +122,7 @@ def make_strategy(name="default", tpu=None):
     if name == "multiworker":
         if not os.environ.get("TF_CONFIG"):
             raise ValueError("--strategy=multiworker needs the TF_CONFIG environment variable "
-                             "(cluster and this process' task); see the README, 'Running at "
-                             "scale'")
+                             "(cluster and this process' task); see docs/guides/scaling.md")
         return tf.distribute.MultiWorkerMirroredStrategy()
     if name == "tpu":
         address = "" if tpu in (None, "local") else tpu

@@ -12,7 +12,7 @@ and runs as many ops at a time as there are cores.
 Networks of large ops lose by it: the conv VAE of the OOD paper (large convolutions, little op
 parallelism) and large-batch evaluation are worth splitting over the intra-op threads. Which
 mode a network gets is `zoo.runtime.cpu`'s rule; `python -m bench.train` measures both modes
-(figures in the README's Performance section).
+(figures in docs/performance.md).
 """
 
 import os

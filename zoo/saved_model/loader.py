@@ -51,7 +51,8 @@ def load(path, trusted=None):
     with a consistent manifest of its own, is refused before its graph runs.
 
     The metadata file is checked against the graph (`verify_metadata`): it is never trusted for
-    shapes. A SavedModel is a program; load only models you trust (README, Security).
+    shapes. A SavedModel is a program; load only models you trust
+    (docs/guides/serving.md, Security).
 
     Raises:
       FileNotFoundError: `path` does not exist and is no model name.

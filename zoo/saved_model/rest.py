@@ -50,9 +50,9 @@ class RestError(Exception):
 def readable_error(error):
     """The user-facing line of a TensorFlow error: an in-graph `tf.Assert`'s message first.
 
-    `InvalidArgumentError`s of a loaded signature read "Graph execution error: Detected at node
-    ... assertion failed: [images must have shape ...] [2 8 8 3] [[{{node ...}}]] [Op:...]";
-    this returns "images must have shape ... [2 8 8 3]".
+    `InvalidArgumentError`s of a loaded signature read `Graph execution error: Detected at node
+    ... assertion failed: [images must have shape ...] [2 8 8 3] [[{{node ...}}]] [Op:...]`;
+    this returns `images must have shape ... [2 8 8 3]`.
     """
     text = getattr(error, "message", None) or str(error)
     match = re.search(r"assertion failed: (.*)", text)

@@ -4,7 +4,7 @@ Keras 3's `Adam.update_step` is written in backend-neutral ops: about fifteen sm
 per variable (casts, powers, two moment updates, the step). For the papers' MLPs at batch 128
 the dispatch of those ops costs about as much as the matrix multiplies of the layers; one
 kernel per variable removes most of it (`python -m bench.train` measures the whole training
-step with either optimizer; figures in the README's Performance section).
+step with either optimizer; figures in docs/performance.md).
 
 The kernel (`ResourceApplyAdam`) computes exactly Keras' (and Kingma & Ba's, Algorithm 1 with
 the bias correction folded into the step size) update, with the same epsilon placement:
