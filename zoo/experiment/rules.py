@@ -21,9 +21,11 @@ COUNT_0 = ("count", 0)  # an integer >= 0 (0: none, off)
 COUNT_1 = ("count", 1)  # an integer >= 1
 POSITIVE = ("positive", None)  # a finite number > 0
 NON_NEGATIVE = ("non_negative", None)  # a finite number >= 0
+BOOLEAN = ("boolean", None)  # true or false
 
 # (key name patterns, rule); first match wins, so exceptions come before the patterns.
 RULES = (
+    (("normalize_samples",), BOOLEAN),
     (("seed", "seeds", "*_seeds"), COUNT_0),
     (("learning_rate", "learning_rates", "*_learning_rate"), POSITIVE),
     (("batch_size", "steps_per_execution", "parallel_batches"), COUNT_1),
@@ -67,6 +69,8 @@ def check_value(key, value, rule):
         checks.check_count(key, value, minimum=minimum)
     elif kind == "positive":
         checks.check_positive(key, value)
+    elif kind == "boolean" and not isinstance(value, bool):
+        raise ValueError(f"{key} must be true or false, got {value!r}")
     elif kind == "non_negative" and not (_is_number(value) and 0 <= value < math.inf):
         raise ValueError(f"{key} must be a finite number >= 0, got {value!r}")
     elif _is_number(value) and not math.isfinite(value):

@@ -225,24 +225,29 @@ class EpochDiagnostics(keras.callbacks.Callback):
                 if f"loss_{which}" in values:
                     tf.summary.scalar(f"diagnostics/loss_at_mean/{which}",
                                       float(values[f"loss_{which}"]))
-            shown = self.probe_images[:32]
-            scale = max(1, 64 // shown.shape[1])  # 8 x 8 digits are unreadable at their size
-            columns = min(self.columns, len(shown))
-            rows = len(shown) // columns * columns
-            pairs = np.stack([shown, values["reconstructions"]], axis=1)[:rows]
-            pairs = pairs.reshape(-1, columns, 2, *shown.shape[1:]).swapaxes(1, 2)
-            tf.summary.image("diagnostics/reconstructions",
-                             image_grid(pairs.reshape(-1, *shown.shape[1:]), columns,
-                                        scale)[None])
-            if "samples" in values:
-                samples = values["samples"]
-                tf.summary.image("diagnostics/samples",
-                                 image_grid(samples, self.columns, scale)[None])
-                if self.write_png:
-                    path = os.path.join(self.log_dir, f"samples_epoch_{epoch + 1:04d}.png")
-                    save_image_grid(samples, path, columns=self.columns)
-                    row["samples_png"] = os.path.basename(path)
+            if self.probe_images.ndim == 4:  # images (not vectors): grids
+                self._write_images(values, row, epoch)
         self._csv.write(row)
+
+    def _write_images(self, values, row, epoch):
+        """The reconstruction and sample grids of an evaluation (inside its writer)."""
+        shown = self.probe_images[:32]
+        scale = max(1, 64 // shown.shape[1])  # 8 x 8 digits are unreadable at their size
+        columns = min(self.columns, len(shown))
+        rows = len(shown) // columns * columns
+        pairs = np.stack([shown, values["reconstructions"]], axis=1)[:rows]
+        pairs = pairs.reshape(-1, columns, 2, *shown.shape[1:]).swapaxes(1, 2)
+        tf.summary.image("diagnostics/reconstructions",
+                         image_grid(pairs.reshape(-1, *shown.shape[1:]), columns,
+                                    scale)[None])
+        if "samples" in values:
+            samples = values["samples"]
+            tf.summary.image("diagnostics/samples",
+                             image_grid(samples, self.columns, scale)[None])
+            if self.write_png:
+                path = os.path.join(self.log_dir, f"samples_epoch_{epoch + 1:04d}.png")
+                save_image_grid(samples, path, columns=self.columns)
+                row["samples_png"] = os.path.basename(path)
 
     def on_train_end(self, logs=None):
         self._writer.flush()
