@@ -95,7 +95,9 @@ def main():
             terms = model.loss_terms(tf.constant(images), training=True)
             results["loss_dtypes"] = {k: v.dtype.name for k, v in terms.items()}
             results["log_gamma_dtype"] = tf.as_dtype(model.log_gamma.dtype).name
-            results["dense_compute_dtype"] = model.encoder.get_layer("head").compute_dtype
+            # a hidden layer (the output layer "head" computes in float32 under any policy)
+            results["dense_compute_dtype"] = model.encoder.get_layer("dense_0").compute_dtype
+            results["head_compute_dtype"] = model.encoder.get_layer("head").compute_dtype
     # FusedAdam under MirroredStrategy: three steps against Keras' Adam in the same strategy
     # (the same all-reduced gradients, so only the update kernels' rounding differs).
     if policy == "none":

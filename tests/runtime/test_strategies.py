@@ -82,6 +82,7 @@ def test_training_falls_back_to_one_step_per_execution(float32_results):
 def test_mixed_precision_keeps_loss_terms_float32(policy):
     results = run_step(policy)
     assert results["dense_compute_dtype"] == policy
+    assert results["head_compute_dtype"] == "float32"
     assert results["log_gamma_dtype"] == "float32"
     assert set(results["loss_dtypes"].values()) == {"float32"}
     few = results["few_steps"]
