@@ -47,14 +47,14 @@ def row_label(key, metrics_):
     return f"FID ({metrics_['conventions']['fid']})"
 
 
-def fid_protocol(metrics_):
-    """The card's FID protocol beside the two-stage reference code's (`recipes.two_stage`)."""
-    return ("FID protocol: this card's FID is the training-statistics protocol named in its row "
-            "(samples as exported, not normalised). The two-stage paper's reference code compares "
-            "10,000 samples, each min-max normalised, with the statistics of 10,000 shuffled test "
-            "images; `recipes.two_stage` measures that way by default "
-            "(`--override=fid_reference=train --override=normalize_samples=false` gives this "
-            "card's), so compare the two protocols' numbers only with that said.")
+# The card's FID protocol beside the two-stage reference code's (`recipes.two_stage`).
+FID_PROTOCOL = (
+    "FID protocol: this card's FID is the training-statistics protocol named in its row "
+    "(samples as exported, not normalised). The two-stage paper's reference code compares "
+    "10,000 samples, each min-max normalised, with the statistics of 10,000 shuffled test "
+    "images; `recipes.two_stage` measures that way by default "
+    "(`--override=fid_reference=train --override=normalize_samples=false` gives this "
+    "card's), so compare the two protocols' numbers only with that said.")
 
 
 def card(record, info, size):
@@ -84,7 +84,7 @@ def card(record, info, size):
          + ("; its FID: 10,000 samples of the paper's networks (ours: see the FID row)."
             if "fid" in paper else ".")) if paper
         else f"The papers report no {dataset} value for this model.",
-        fid_protocol(metrics_) if "fid" in metrics_ else "", "",
+        FID_PROTOCOL if "fid" in metrics_ else "", "",
         "![64 samples](samples.png)", "",
         "## How it was made", "",
         f"- Publish command: `{record.get('publish_command')}`",

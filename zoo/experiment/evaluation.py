@@ -228,19 +228,21 @@ def ndb_training_control(data_spec, images, ndb_bins, ndb_train, seed=0, dequant
 
 def different_bins(c):
     """NDB / K of the model's samples against bins on a seeded random `ndb_train` of the
-    training images, with two real-image levels: `test_value`, the evaluated (held-out) images,
-    and `control_value` (`ndb_training_control`)."""
-    binned, _ = ndb_training_split(c.data_spec, c.ndb_train, 0, c.seed, c.dequantize)
+    training images, with two real-image levels on the same bins: `test_value`, the evaluated
+    (held-out) images, and `control_value`, as many training images the bins never saw
+    (`ndb_training_control`; None when the split has too few left)."""
+    binned, control = ndb_training_split(c.data_spec, c.ndb_train, len(c.images), c.seed,
+                                         c.dequantize)
     key = f"ndb_{c.ndb_bins}"
-    out = measures.ndb(c.samples, c.image_reference(binned), c.image_settings())
+    controls = {"train_control": control} if len(control) == len(c.images) else None
+    out = measures.ndb(c.samples, c.image_reference(binned), c.image_settings(), controls)
     value, held = out[key], out[f"{key}_held_out_real"]
-    control = ndb_training_control(c.data_spec, c.images, c.ndb_bins, c.ndb_train, c.seed,
-                                   c.dequantize)
-    return {"value": value, "test_value": held, "control_value": control,
+    control_value = out.get(f"{key}_train_control")
+    return {"value": value, "test_value": held, "control_value": control_value,
             "convention": f"K={c.ndb_bins}, {len(binned)} train vs {len(c.samples)} generated; "
                           f"{len(c.images)} held-out real: {held:.3f}"
-                          + ("" if control is None else
-                             f"; {len(c.images)} other training images: {control:.3f}")}
+                          + ("" if control_value is None else
+                             f"; {len(c.images)} other training images: {control_value:.3f}")}
 
 
 def fd_mnist(c):
@@ -252,7 +254,7 @@ def fd_mnist(c):
 
 def frechet_inception_distance(c):
     graph = c.inception_graph
-    statistics, count = measures.training_fid_statistics(c.data_spec, c.fid_train, c.seed,
+    statistics, count = measures.split_fid_statistics(c.data_spec, c.fid_train, c.seed,
                                                          graph)
     value = measures.fid(c.samples, c.image_reference(fid_statistics=statistics),
                          c.image_settings())["fid"]

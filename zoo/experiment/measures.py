@@ -110,11 +110,9 @@ def image_reference(spec, settings, count):
     n_train = min(settings.ndb_train, data.info(spec).splits["train"])
     train, _ = data.load_numpy(spec, f"train[:{n_train}]")
     statistics = None
-    if settings.fid_samples and settings.fid_reference == "train":
-        statistics = fid_reference(spec, settings.fid_train, settings.inception_graph)
-    elif settings.fid_samples:
-        statistics = fid_reference_of(held_out(test, settings.fid_train or len(test)),
-                                      settings.inception_graph)
+    if settings.fid_samples:
+        statistics = fid_reference(spec, settings.fid_train, settings.inception_graph,
+                                   "train" if settings.fid_reference == "train" else split)
     return ImageReference(spec, split, test, held_out(test, count), train, statistics,
                           has_digit_images(spec, test.shape[1:]))
 
@@ -140,16 +138,20 @@ def fd_mnist(images, reference, settings):
     return {"fd_mnist": metrics.fd_mnist_classifier(reference.real[:n], images[:n])}
 
 
-def ndb(images, reference, settings):
+def ndb(images, reference, settings, controls=None):
+    """NDB / K of `images` and of the held-out real images for every K of `settings`; the
+    K-means bins are fitted once per K (`zoo.metrics.fit_bins`), so `controls` ({name: image
+    set}) are compared against the same bins, as `ndb_K_<name>`."""
     from zoo import metrics
 
     q, result = settings.ndb_queries, {}
     for k in settings.ndb_bins:
-        out = metrics.ndb(reference.train, images[:q], test_samples=reference.real[:q],
-                          num_bins=k, standardize=settings.ndb_standardize,
-                          n_init=settings.ndb_n_init, seed=settings.seed)
-        result[f"ndb_{k}"] = out["ndb_over_k"]
-        result[f"ndb_{k}_held_out_real"] = out["test_ndb_over_k"]
+        bins = metrics.fit_bins(reference.train, num_bins=k, standardize=settings.ndb_standardize,
+                                n_init=settings.ndb_n_init, seed=settings.seed)
+        result[f"ndb_{k}"] = bins.compare(images[:q])["ndb_over_k"]
+        result[f"ndb_{k}_held_out_real"] = bins.compare(reference.real[:q])["ndb_over_k"]
+        for name, control in (controls or {}).items():
+            result[f"ndb_{k}_{name}"] = bins.compare(control[:q])["ndb_over_k"]
     return result
 
 
@@ -211,35 +213,24 @@ def has_digit_images(data_spec, image_shape):
                 or idx.identify_spec(data_spec) == "fashion_mnist")
 
 
-def fid_reference_of(images, inception_path=None):
-    """The Inception (mu, sigma) of `images` (cached), or None when FID cannot be computed
-    here (see `fid_reference`)."""
-    from zoo import metrics
+def fid_reference(data_spec, count=0, inception_path=None, split="train"):
+    """FID's reference in the recipes: the Inception (mu, sigma) of `count` seeded random
+    images of `split` (0: all; `split_fid_statistics`, cached), or None when FID cannot be
+    computed here (no graph, and neither the Keras port's converted weights nor the `fid` extra
+    to convert them)."""
     from zoo.metrics import fid_weights
 
     if not inception_path and not fid_weights.available():
         return None
-    return metrics.cached_statistics(images, inception_path=inception_path)
+    return split_fid_statistics(data_spec, count, 0, inception_path, split)[0]
 
 
-def fid_reference(data_spec, count=0, inception_path=None):
-    """FID's reference in the recipes: the Inception (mu, sigma) of `count` training images (0:
-    all; `training_fid_statistics`, cached), or None when FID cannot be computed here (no
-    graph, and neither the Keras port's converted weights nor the `fid` extra to convert
-    them)."""
-    from zoo.metrics import fid_weights
-
-    if not inception_path and not fid_weights.available():
-        return None
-    return training_fid_statistics(data_spec, count, 0, inception_path)[0]
-
-
-def training_fid_statistics(data_spec, count=0, seed=0, inception_path=None):
-    """Inception (mu, sigma) of the training split (a seeded random `count` of it; 0: all), the
-    reference of FID in the recipes; cached by `zoo.metrics.cached_statistics`."""
+def split_fid_statistics(data_spec, count=0, seed=0, inception_path=None, split="train"):
+    """Inception (mu, sigma) of `split` (a seeded random `count` of it; 0: all) and the number
+    of images, cached by `zoo.metrics.cached_statistics`."""
     from zoo import data, metrics
 
-    train, _ = data.load_numpy(data_spec, "train")
+    images, _ = data.load_numpy(data_spec, split)
     if count:
-        train = held_out(train, count, seed)
-    return metrics.cached_statistics(train, inception_path=inception_path), len(train)
+        images = held_out(images, count, seed)
+    return metrics.cached_statistics(images, inception_path=inception_path), len(images)
