@@ -6,11 +6,16 @@ recipes, measure every export the way users will load it, and write the model ca
     python -m tools.publish --data=tfds:mnist --fashion_data=tfds:fashion_mnist
     python -m tools.publish --data=idx:../shared/data/mnist --models=mnist_vae
     python -m tools.publish --rewrite_cards
+    python -m tools.publish --attach_samplers --data=idx:../shared/data/mnist \
+        --fashion_data=idx:../shared/data/fashion_mnist
 
 `--models` republishes only the named models (and runs only their recipes): the other models'
 folders are kept as they are, and the index is rebuilt from every model's card.
 `--rewrite_cards` trains and measures nothing: it rewrites every model's README.md and the
 index from the card.json files (after a change to the card's text or to the notes).
+`--attach_samplers` trains no model: it fits latent samplers to the published models' codes and
+re-exports them with `sample_<name>` signatures (`samplers.py`); rerun `python -m
+tools.keras_weights` and `python -m tools.manifest_savedmodels` after it.
 
 The package, one job a module:
 
@@ -22,6 +27,7 @@ The package, one job a module:
     notes.py    what was found while choosing each model's settings, on its card
     stage.py    one model's folder: its export, card.json, golden.json, samples.png, README.md
     merge.py    the staging folder and the swap into --out under a lock
+    samplers.py latent samplers fitted to a published model's codes, attached to its export
 """
 
 import functools
@@ -29,7 +35,7 @@ import sys
 
 from absl import app, flags
 
-from tools.publish import cards, merge, runs, stage
+from tools.publish import cards, merge, runs, samplers, stage
 
 flags.DEFINE_string("data", "tfds:mnist", "MNIST source (zoo.data spec), e.g. idx:DIR.")
 flags.DEFINE_string("fashion_data", "tfds:fashion_mnist", "Fashion-MNIST source (zoo.data "
@@ -46,6 +52,9 @@ flags.DEFINE_list("models", None, "Republish only these models (default: all); t
                   "folders in --out are kept.")
 flags.DEFINE_boolean("rewrite_cards", False, "Only rewrite every card's README.md and the index "
                      "in --out from the card.json files; train and measure nothing.")
+flags.DEFINE_boolean("attach_samplers", False, "Train no model: fit the latent samplers to "
+                     "the published models' codes and re-export them with the samplers "
+                     "attached (`sample_<name>` signatures) and the cards' sampler rows.")
 FLAGS = flags.FLAGS
 
 
@@ -57,9 +66,13 @@ def main(argv):
         return
     names = runs.chosen_models(FLAGS.models)
     specs = {"mnist": FLAGS.data, "fashion_mnist": FLAGS.fashion_data}
+    command = " ".join(["python -m tools.publish", *sys.argv[1:]])
+    if FLAGS.attach_samplers:
+        merge.publish(FLAGS.out, names, lambda name, staging: samplers.attach(
+            name, staging, FLAGS.out, specs[runs.dataset_of(name)], command))
+        return
     seconds = runs.run_recipes(FLAGS.runs, names, specs)
     print(f"publish: recipe runs took {seconds} s", flush=True)
-    command = " ".join(["python -m tools.publish", *sys.argv[1:]])
     merge.publish(FLAGS.out, names, functools.partial(
         stage.publish_model, runs=FLAGS.runs, specs=specs, command=command, fid=FLAGS.fid,
         fid_train=FLAGS.fid_train))

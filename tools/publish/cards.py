@@ -86,6 +86,7 @@ def card(record, info, size):
         else f"The papers report no {dataset} value for this model.",
         FID_PROTOCOL if "fid" in metrics_ else "", "",
         "![64 samples](samples.png)", "",
+        *sampler_section(record, dataset),
         "## How it was made", "",
         f"- Publish command: `{record.get('publish_command')}`",
         f"- Recipe command: `{record.get('recipe_command')}`",
@@ -101,6 +102,42 @@ def card(record, info, size):
     if NOTES.get(name):
         lines += ["", "## Notes", "", *(f"- {note}" for note in NOTES[name])]
     return "\n".join(lines) + "\n"
+
+
+def sampler_section(record, dataset):
+    """The card's latent-sampler rows (`tools.publish.samplers`), or nothing without them."""
+    from zoo import experiment
+
+    from recipes.latent_samplers import SAMPLERS
+
+    attached = record.get("samplers")
+    if not attached:
+        return []
+    attached = {name: attached[name] for name in sorted(attached, key=list(SAMPLERS).index)}
+    metrics_, fit = record["metrics"], record["samplers_fit"]
+    mnist = "fd_mnist" in metrics_
+    headers = ["sampler", "signature", "NDB / K (K = 100)", *(["FD-MNIST"] if mnist else []),
+               "fit (s)"]
+    rows = [["own", "`sample`", metrics_["ndb_100"], *([metrics_["fd_mnist"]] if mnist else []),
+             "—"]]
+    rows += [[f"{name} ({entry['description']['class']})", f"`sample_{name}`",
+              entry["ndb_100"], *([entry.get("fd_mnist")] if mnist else []),
+              entry["fit_seconds"]] for name, entry in attached.items()]
+    first = "gmm" if "gmm" in attached else next(iter(attached))
+    return [
+        "## Latent samplers", "",
+        f"Densities fitted after training to the {fit['codes']} of the first {fit['images']:,} "
+        f"{dataset} training images (`zoo.samplers`; `{fit['command']}`), exported as "
+        "signatures beside the model's own `sample`. Each row: 10,000 samples, seed 0, measured "
+        "as the table above (the same NDB bins); no FID per sampler. `fit`: seconds on this "
+        "machine's 2 CPU cores.", "",
+        experiment.markdown_table(headers, rows), "",
+        "```python", f'images = model.sample(16, seed=0, sampler="{first}")   # model.samplers '
+        "lists them", "```", "",
+        f'Over HTTP (`zoo.serve`, TF Serving): `{{"signature_name": "sample_{first}", '
+        '"inputs": {"num_samples": 16, "seed": 0}}`.', "",
+        "![samples per sampler](samplers.png)", "",
+        "Rows of samplers.png: own, " + ", ".join(attached) + " (seed 0).", ""]
 
 
 def index(summaries):

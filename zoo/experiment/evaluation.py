@@ -18,11 +18,12 @@ class ExportedAdapter:
     """A loaded SavedModel (`zoo.load`) with the attributes the metrics use.
 
     Calls the raw signatures, so it works inside `tf.function`. Its outputs are clipped to
-    [0, 1] by the export (reconstructions and samples).
+    [0, 1] by the export (reconstructions and samples). `sampler`: the name of an exported
+    latent sampler `sample` draws through (its `sample_<name>` signature), else the model's own.
     """
 
-    def __init__(self, exported):
-        self.exported = exported
+    def __init__(self, exported, sampler=None):
+        self.exported, self.sampler = exported, sampler
         self.signatures = exported.signatures
         self.latent_dim = int(exported.metadata["latent_dim"])
         self.input_shape_ = tuple(exported.metadata["input_shape"])
@@ -40,7 +41,7 @@ class ExportedAdapter:
         return self.signatures["reconstruct"](images=x)["images"]
 
     def sample(self, num_samples, seed=0):
-        return self.exported.sample(num_samples, seed)
+        return self.exported.sample(num_samples, seed, sampler=self.sampler)
 
 
 def load_model(path):

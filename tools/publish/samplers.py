@@ -1,0 +1,138 @@
+"""Latent samplers attached to a published model without retraining it (`tools.publish
+--attach_samplers`): the Keras model rebuilt from the export (`zoo.saved_model.keras_weights`),
+the samplers of `recipes.latent_samplers` fitted to the codes of training images, the model
+exported again with them (`sample_<name>` signatures), checked to compute what the previous
+export computed, and each sampler's samples measured for the card.
+
+The card's sampler rows are measured as the card's own row (`tools.publish.measure`): 10,000
+samples through the export's `sample_<name>` signature, seed 0, NDB / K on the same bins and
+FD-MNIST (MNIST models); FID is not measured per sampler (10,000 Inception passes each).
+"""
+
+import os
+import shutil
+import time
+
+import numpy as np
+
+from recipes.latent_samplers import SAMPLERS
+from tools.publish import cards, measure
+from tools.publish.runs import dataset_of
+from zoo.files import read_json, write_json, write_text
+
+FIT_IMAGES = 20000  # the first this many training images; their encoder means are the codes
+FIT_SEED = 0
+GRID_COLUMNS = 8
+# Besides `gaussian`, `gmm` and `flow` on every model, N(0, I) where the model's own `sample`
+# is not it (two-stage and VAE+: their first stage alone, the two-stage paper's comparison).
+OWN_PRIOR_IS_NORMAL = ("GaussianVAE", "AE", "WAEMMD")
+
+
+def chosen(model_class):
+    """{name: settings} of the samplers attached to a model of `model_class`."""
+    return {name: settings for name, settings in SAMPLERS.items()
+            if name != "normal" or model_class not in OWN_PRIOR_IS_NORMAL}
+
+
+def fit(model, train, model_class):
+    """({name: fitted sampler}, {name: fit seconds}) on the codes of `train` under `model`."""
+    from zoo import samplers
+
+    codes = samplers.latent_codes(model, train)
+    fitted, seconds = {}, {}
+    for name, settings in chosen(model_class).items():
+        start = time.time()
+        fitted[name] = samplers.SAMPLERS[name](**{
+            key: tuple(value) if isinstance(value, list) else value
+            for key, value in settings.items()}).fit(codes, seed=FIT_SEED)
+        seconds[name] = round(time.time() - start, 1)
+        print(f"publish: fitted {name} in {seconds[name]} s", flush=True)
+    return fitted, seconds
+
+
+def carried_metadata(metadata):
+    """The `zoo.export` metadata that re-exports an export's model as it was published."""
+    carried = {key: metadata[key] for key in ("preprocessing", "training_command", "metrics",
+                                              "license") if metadata.get(key) is not None}
+    divisor = (metadata.get("bits_per_dim") or {}).get("pixel_divisor")
+    if divisor is not None:
+        carried["pixel_divisor"] = divisor
+    return {**(metadata.get("extra") or {}), **carried}
+
+
+def reexport(rebuilt, fitted, target):
+    """Export `rebuilt.model` with the samplers `fitted` to `target` (version `cards.VERSION`)
+    with the previous export's metadata and importance sampling; ValueError if a signature the
+    previous export had now computes anything else (`keras_weights.check_outputs`)."""
+    import zoo
+    from zoo.saved_model import keras_weights
+
+    metadata = rebuilt.metadata
+    score = metadata.get("score") or {}
+    zoo.export(rebuilt.model, target, version=cards.VERSION, metadata=carried_metadata(metadata),
+               num_importance_samples=score.get("num_importance_samples", 100),
+               importance_chunk=score.get("importance_chunk", 10), samplers=fitted)
+    new = zoo.load(target)
+    previous = zoo.load(rebuilt.folder)
+    missing = set(previous.signatures) - set(new.signatures)
+    if missing:
+        raise ValueError(f"the re-export lacks the signatures {sorted(missing)}")
+    return keras_weights.check_outputs(new.loaded.signatures, previous.loaded, metadata,
+                                       rebuilt.folder)
+
+
+def sampler_metrics(path, dataset, x_test, spec, names):
+    """{sampler: {"ndb_100", "fd_mnist" (MNIST)}} of 10,000 samples of each of `names` through
+    the export at `path`, as `measure.measure` measures the model's own samples."""
+    from zoo.experiment import evaluation
+
+    import zoo
+
+    exported = zoo.load(path)
+    metrics_ = ["ndb"] + (["fd_mnist"] if dataset == "mnist" else [])
+    out = {}
+    for name in names:
+        model = evaluation.ExportedAdapter(exported, sampler=name)
+        results = evaluation.evaluate(model, "saved_model", x_test, metrics_, data_spec=spec,
+                                      seed=0, num_generated=measure.NUM_GENERATED,
+                                      ndb_bins=measure.NDB_BINS, ndb_train=measure.NDB_TRAIN)
+        out[name] = {measure.NAMES[key]: entry["value"] for key, entry in results.items()}
+        print(f"publish: {name}: {out[name]}", flush=True)
+    return out
+
+
+def attach(name, staging, out, spec, command):
+    """Write model `name` of the published folder `out` into `staging`/name with the samplers
+    attached: the re-export, card.json with the sampler rows, samplers.png (a row per sampler:
+    the model's own `sample`, then each attached one) and the README.md; the rest of the
+    folder (golden.json, samples.png, ...) copied as it was."""
+    from zoo import data, plots
+    from zoo.saved_model import keras_weights
+
+    import zoo
+
+    source = os.path.join(out, name)
+    target = os.path.join(staging, name)
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns(str(cards.VERSION)))
+    rebuilt = keras_weights.rebuild(source)
+    train, _ = data.load_numpy(spec, f"train[:{FIT_IMAGES}]")
+    fitted, seconds = fit(rebuilt.model, train, rebuilt.metadata["model_class"])
+    difference = reexport(rebuilt, fitted, target)
+    print(f"publish: {name} re-exported with {sorted(fitted)}; previous signatures reproduced "
+          f"within {difference:.2g}", flush=True)
+    x_test, _ = data.load_numpy(spec, "test")
+    measured = sampler_metrics(target, dataset_of(name), x_test, spec, fitted)
+    record = read_json(os.path.join(source, "card.json"))
+    model = zoo.load(target)
+    record.update({key: model.metadata.get(key) for key in cards.CARD_METADATA})
+    record["samplers"] = {
+        sampler: {**measured[sampler], "fit_seconds": seconds[sampler],
+                  "description": model.samplers[sampler]} for sampler in fitted}
+    record["samplers_fit"] = {"images": FIT_IMAGES, "split": "train", "seed": FIT_SEED,
+                              "codes": "encoder means E[z|x]", "command": command}
+    write_json(os.path.join(target, "card.json"), record)
+    grid = np.concatenate([model.sample(GRID_COLUMNS, seed=0)] + [
+        model.sample(GRID_COLUMNS, seed=0, sampler=sampler) for sampler in fitted])
+    plots.save_image_grid(grid, os.path.join(target, "samplers.png"), columns=GRID_COLUMNS,
+                          scale=2)
+    write_text(os.path.join(target, "README.md"), cards.render(target))
