@@ -90,7 +90,8 @@ class Row:
     exports: model -> {row name: Keras model}: parts exported into models/<name>/ beside the
       row's own SavedModel (e.g. VAE+'s autoencoder).
     callbacks: None or (model folder) -> list of Keras callbacks.
-    verbose: Keras' fit verbosity (2: a line per epoch; 0: silent, for thousands of epochs).
+    verbose: `zoo.training.train`'s verbosity: "stage" (one progress bar per stage and a summary
+      line), 2 (a line per epoch), 0 (silent, for thousands of short epochs).
     export: whether the runner exports the trained model (unless `evaluate` did, `Run.export`).
     """
 
@@ -104,7 +105,7 @@ class Row:
     images: Callable | None = None
     exports: Callable | None = None
     callbacks: Callable | None = None
-    verbose: int = 2
+    verbose: int | str = "stage"
     export: bool = True
 
 
