@@ -15,10 +15,12 @@ METADATA = {"preprocessing": "pixels / 255", "training_command": "python -m reci
             "metrics": {"ndb_100": 0.5}, "pixel_divisor": 255, "note": "kept"}
 
 
-@pytest.fixture(scope="module", params=["GaussianVAE", "TwoStageVAE"])
-def published(request, tmp_path_factory):
+@pytest.fixture(scope="module")
+def published(tmp_path_factory):
+    """A two-stage export (its second stage's encoder is in no signature, so the rebuilt model
+    re-initialises it: the re-export must not depend on it)."""
     folder = tmp_path_factory.mktemp("published") / "model"
-    zoo.export(tiny_model(request.param), str(folder), version=1, metadata=METADATA,
+    zoo.export(tiny_model("TwoStageVAE"), str(folder), version=1, metadata=METADATA,
                num_importance_samples=7, importance_chunk=7)
     rebuilt = keras_weights.rebuild(str(folder))
     codes = zoo_samplers.latent_codes(rebuilt.model, tiny_images(64))
