@@ -1,6 +1,7 @@
 """The published SavedModels in savedmodels/: they load, every signature runs, fixed latents
-decode to the stored golden values, each card's reconstruction error re-measures, and the cards
-are what `tools.publish` writes from card.json."""
+decode to the stored golden values, each card's reconstruction error re-measures, every model
+samples through its attached latent samplers by name (in Python and over the REST protocol),
+and the cards are what `tools.publish` writes from card.json."""
 
 import json
 import pathlib
@@ -12,6 +13,7 @@ import tensorflow as tf
 import zoo
 from tools.publish import cards, runs
 from zoo import data, experiment
+from zoo.saved_model import rest
 
 PUBLISHED = pathlib.Path(__file__).resolve().parents[2] / "savedmodels"
 # Every published folder (the Fashion-MNIST models join when they are published).
@@ -70,7 +72,7 @@ def test_tf_saved_model_load_and_every_signature_runs(published):
     expected = {"encode", "decode", "reconstruct", "generate", "sample", "serving_default"}
     if name in VAE_FAMILY:
         expected.add("score")
-    assert set(raw.signatures) == expected
+    assert set(raw.signatures) == expected | {f"sample_{s}" for s in model.samplers}
     x = np.random.RandomState(0).uniform(size=(3, 28, 28, 1)).astype("float32")
     images = raw.signatures["reconstruct"](images=tf.constant(x))["images"].numpy()
     np.testing.assert_allclose(images, model.reconstruct(x), atol=1e-6)
@@ -106,3 +108,18 @@ def test_card_reconstruction_error_re_measures(published, request):
     assert measured == pytest.approx(stated, rel=CARD_TOLERANCE)
     # The subset's error is a fair estimate of the full test set's, also within 5%.
     assert measured == pytest.approx(card["metrics"]["reconstruction_error"], rel=CARD_TOLERANCE)
+
+
+def test_every_model_samples_through_its_attached_samplers_by_name(published):
+    name, folder, model = published
+    assert {"gaussian", "gmm", "flow"} <= set(model.samplers), name
+    assert set(read_json(folder / "card.json")["samplers"]) == set(model.samplers)
+    own = model.sample(3, seed=1)
+    for sampler in model.samplers:
+        images = model.sample(3, seed=1, sampler=sampler)
+        assert images.shape == (3, 28, 28, 1) and images.min() >= 0 and images.max() <= 1
+        np.testing.assert_array_equal(images, model.sample(3, seed=1, sampler=sampler))
+        assert not np.allclose(images, own), (name, sampler)
+        body = {"signature_name": f"sample_{sampler}", "inputs": {"num_samples": 3, "seed": 1}}
+        served = rest.predict(body, model.loaded.signatures, max_batch_size=10)
+        np.testing.assert_allclose(np.asarray(served["outputs"]), images, atol=1e-6)

@@ -143,7 +143,8 @@ def write_results(config, results, title, sections):
         sections = [*sections, dry_run_section(results["dry_run"])]
     files.write_json(os.path.join(workdir, "results.json"),
                   {"config": config, **results, "wall_time_seconds": wall})
-    facts = (f"Preset `{config['preset']}`, data `{config.get('data')}`, seed {config['seed']}."
+    data_ = f", data `{config['data']}`" if config.get("data") else ""  # else each row's own
+    facts = (f"Preset `{config['preset']}`{data_}, seed {config['seed']}."
              f"  \nCommand: `{config.get('command', '')}`")
     without = specs_without_test_split(config)
     if without:
