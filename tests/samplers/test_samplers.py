@@ -110,3 +110,25 @@ def test_a_plain_autoencoder_samples_through_a_mixture_on_its_codes():
     gmm = samplers.GaussianMixture(components=3).fit(codes)
     out = samplers.decode_samples(ae, gmm, 10, seed=0)
     assert out.shape == (10, 8, 8, 1) and 0.0 <= out.min() and out.max() <= 1.0
+
+
+def test_made_is_autoregressive_output_i_depends_on_inputs_before_i_only():
+    """The Jacobian of MADE's shift and log scale w.r.t. its input is strictly lower
+    triangular (what makes the flow's log-determinant a sum of log scales), and every entry
+    below the diagonal can be nonzero (no connection is masked that should not be)."""
+    import tensorflow as tf
+
+    from tests.tiny_models import perturb
+    from zoo.samplers.flow import MADE
+
+    made = MADE(5, hidden_units=(12, 12), seed=0)
+    x = tf.constant(np.random.default_rng(0).normal(size=(1, 5)).astype(np.float32))
+    made(x)
+    perturb(made, scale=0.3)
+    with tf.GradientTape(persistent=True) as tape:
+        tape.watch(x)
+        shift, log_scale = made(x)
+    for output in (shift, log_scale):
+        jacobian = tape.jacobian(output, x).numpy()[0, :, 0, :]  # [output i, input j]
+        assert np.all(jacobian[np.triu_indices(5)] == 0)
+        assert np.all(jacobian[np.tril_indices(5, -1)] != 0)

@@ -25,39 +25,51 @@ LOG_SCALE_BOUND = 3.0
 
 
 class MaskedDense(keras.layers.Layer):
-    """Dense(x @ (kernel * mask) + bias): a layer whose input i reaches output j only where
-    mask[i, j] is 1 (MADE's autoregressive masks)."""
+    """Dense(x @ (kernel * mask) + bias) with MADE's mask: input i (degree `in_degrees[i]`)
+    reaches output j (degree `out_degrees[j]`) where out >= in, or out > in if `strict`.
 
-    def __init__(self, mask, activation=None, seed=None, **kwargs):
+    The mask is computed in the graph from the two degree vectors, so an export holds
+    len(in) + len(out) integers, not the [in, out] matrix in every traced function."""
+
+    def __init__(self, in_degrees, out_degrees, strict=False, activation=None, seed=None,
+                 **kwargs):
         super().__init__(**kwargs)
-        self.mask = np.asarray(mask, dtype=np.float32)
+        self.in_degrees = np.asarray(in_degrees, dtype=np.int32)
+        self.out_degrees = np.asarray(out_degrees, dtype=np.int32)
+        self.strict = bool(strict)
         self.activation = keras.activations.get(activation)
         self.seed = seed
 
     def build(self, input_shape):
-        self.kernel = self.add_weight(shape=self.mask.shape, name="kernel",
+        shape = (len(self.in_degrees), len(self.out_degrees))
+        self.kernel = self.add_weight(shape=shape, name="kernel",
                                       initializer=keras.initializers.GlorotUniform(self.seed))
-        self.bias = self.add_weight(shape=(self.mask.shape[1],), name="bias",
-                                    initializer="zeros")
+        self.bias = self.add_weight(shape=shape[1:], name="bias", initializer="zeros")
+
+    @property
+    def mask(self):
+        """The [in, out] 0/1 mask (float, the kernel's dtype)."""
+        compare = keras.ops.greater if self.strict else keras.ops.greater_equal
+        allowed = compare(self.out_degrees[None, :], self.in_degrees[:, None])
+        return keras.ops.cast(allowed, self.kernel.dtype)
 
     def call(self, x):
         return self.activation(keras.ops.matmul(x, self.kernel * self.mask) + self.bias)
 
     def get_config(self):
-        return {**super().get_config(), "mask": self.mask.tolist(),
+        return {**super().get_config(), "in_degrees": self.in_degrees.tolist(),
+                "out_degrees": self.out_degrees.tolist(), "strict": self.strict,
                 "activation": keras.activations.serialize(self.activation), "seed": self.seed}
 
 
-def made_masks(dim, hidden_units):
-    """MADE's masks for inputs of degrees 1..dim, hidden layers of degrees cycling 1..dim-1,
-    and 2 * dim outputs (shift, log scale) of degrees 1..dim each: hidden units see inputs of
-    degree <= theirs, outputs only inputs of degree < theirs."""
+def made_degrees(dim, hidden_units):
+    """MADE's degrees: inputs 1..dim, hidden layers cycling 1..dim-1, and 2 * dim outputs
+    (shift, log scale) of degrees 1..dim each. Hidden units see inputs of degree <= theirs,
+    outputs only inputs of degree < theirs (the last layer's mask is strict)."""
     degrees = [np.arange(1, dim + 1)]
     for units in hidden_units:
         degrees.append(np.arange(units) % max(1, dim - 1) + 1)
-    masks = [(d_out[None, :] >= d_in[:, None]) for d_in, d_out in zip(degrees, degrees[1:])]
-    outputs = np.tile(np.arange(1, dim + 1), 2)
-    return masks + [outputs[None, :] > degrees[-1][:, None]]
+    return degrees + [np.tile(np.arange(1, dim + 1), 2)]
 
 
 class MADE(keras.layers.Layer):
@@ -66,9 +78,11 @@ class MADE(keras.layers.Layer):
     def __init__(self, dim, hidden_units=(256, 256), seed=0, **kwargs):
         super().__init__(**kwargs)
         self.dim, self.hidden_units, self.seed = dim, tuple(hidden_units), seed
-        masks = made_masks(dim, self.hidden_units)
-        self.dense = [MaskedDense(mask, activation="relu" if i < len(masks) - 1 else None,
-                                  seed=seed + i) for i, mask in enumerate(masks)]
+        degrees = made_degrees(dim, self.hidden_units)
+        last = len(degrees) - 2
+        self.dense = [MaskedDense(d_in, d_out, strict=i == last,
+                                  activation=None if i == last else "relu", seed=seed + i)
+                      for i, (d_in, d_out) in enumerate(zip(degrees, degrees[1:]))]
 
     def call(self, x):
         for layer in self.dense:
