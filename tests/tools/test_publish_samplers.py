@@ -66,11 +66,11 @@ def test_the_card_has_a_row_per_sampler_own_first_in_the_recipe_s_order():
                            "flow": {**entry, "ndb_100": 0.4, "fd_mnist": 28.0},
                            "gaussian": {**entry, "ndb_100": 0.7, "fd_mnist": 88.5}},
               "samplers_fit": {"codes": "encoder means", "images": 20000, "command": "cmd"}}
-    text = "\n".join(cards.sampler_section(record, "MNIST"))
+    text = "\n".join(cards.sampler_section(record, "MNIST", "AE"))
     rows = [line for line in text.splitlines() if line.startswith("| ") and "`sample" in line]
     assert [row.split(" | ")[1] for row in rows] == [
         "`sample`", "`sample_gaussian`", "`sample_gmm`", "`sample_flow`"]
-    assert rows[0] == "| own | `sample` | 0.8 | 117 | — |"
+    assert rows[0] == "| own (N(0, I); an AE has no prior) | `sample` | 0.8 | 117 | — |"
     assert "| gmm (X) | `sample_gmm` | 0.3 | 25.5 | 1.5 |" in rows
     assert 'sampler="gmm"' in text
     assert cards.sampler_section({"metrics": {}}, "MNIST") == []

@@ -86,7 +86,7 @@ def card(record, info, size):
         else f"The papers report no {dataset} value for this model.",
         FID_PROTOCOL if "fid" in metrics_ else "", "",
         "![64 samples](samples.png)", "",
-        *sampler_section(record, dataset),
+        *sampler_section(record, dataset, info.get("model_class")),
         "## How it was made", "",
         f"- Publish command: `{record.get('publish_command')}`",
         f"- Recipe command: `{record.get('recipe_command')}`",
@@ -104,7 +104,12 @@ def card(record, info, size):
     return "\n".join(lines) + "\n"
 
 
-def sampler_section(record, dataset):
+# What a model's own `sample` draws its codes from, by model class.
+OWN_SAMPLER = {"TwoStageVAE": "the second stage", "VAEPlus": "the second stage",
+               "AE": "N(0, I); an AE has no prior", "GaussianVAE": "N(0, I)", "WAEMMD": "N(0, I)"}
+
+
+def sampler_section(record, dataset, model_class=None):
     """The card's latent-sampler rows (`tools.publish.samplers`), or nothing without them."""
     from zoo import experiment
 
@@ -118,7 +123,8 @@ def sampler_section(record, dataset):
     mnist = "fd_mnist" in metrics_
     headers = ["sampler", "signature", "NDB / K (K = 100)", *(["FD-MNIST"] if mnist else []),
                "fit (s)"]
-    rows = [["own", "`sample`", metrics_["ndb_100"], *([metrics_["fd_mnist"]] if mnist else []),
+    own = f"own ({OWN_SAMPLER[model_class]})" if model_class in OWN_SAMPLER else "own"
+    rows = [[own, "`sample`", metrics_["ndb_100"], *([metrics_["fd_mnist"]] if mnist else []),
              "—"]]
     rows += [[f"{name} ({entry['description']['class']})", f"`sample_{name}`",
               entry["ndb_100"], *([entry.get("fd_mnist")] if mnist else []),
@@ -129,8 +135,10 @@ def sampler_section(record, dataset):
         f"Densities fitted after training to the {fit['codes']} of the first {fit['images']:,} "
         f"{dataset} training images (`zoo.samplers`; `{fit['command']}`), exported as "
         "signatures beside the model's own `sample`. Each row: 10,000 samples, seed 0, measured "
-        "as the table above (the same NDB bins); no FID per sampler. `fit`: seconds on this "
-        "machine's 2 CPU cores.", "",
+        "as the table above (the same NDB bins, whose floor is the training-image row there); "
+        "one seed, so differences in NDB / K below its spread over seeds (not measured for "
+        "these rows) are not differences; no FID per sampler. `fit`: seconds on this machine's "
+        "2 CPU cores.", "",
         experiment.markdown_table(headers, rows), "",
         "```python", f'images = model.sample(16, seed=0, sampler="{first}")   # model.samplers '
         "lists them", "```", "",
