@@ -1,14 +1,19 @@
-"""Run the colab/ notebooks in CPU mode and store them with their outputs; keep their links.
+"""Run the colab/ notebooks and store them with their outputs; keep their links.
 
     python colab/execute.py                      # execute every notebook, write outputs in place
     python colab/execute.py 02_reg_balance_table1
+    python colab/execute.py --preset=smoke 04_ood_detection   # a minute, for a quick look
     python colab/execute.py --relink             # only rewrite badges and REPOSITORY lines
 
-The notebooks are committed with the outputs of a CPU-mode run (ZOO_NOTEBOOK_CPU_MODE=1), so a
-reader sees the figures and tables before running anything; `tests/colab` executes them again.
-Each runs in a fresh kernel of this interpreter, in a temporary working directory and TMPDIR;
-paths of this machine in the outputs are replaced by `<repo>`, `<tmp>`, `<venv>`, `python`. Notebook 1 needs the
-published SavedModels and MNIST (`$ZOO_MNIST_DIR` or ../shared/data/mnist).
+The notebooks are committed with the outputs of a run, so a reader sees the figures and tables
+before running anything: notebook 1 in CPU mode (ZOO_NOTEBOOK_CPU_MODE=1), the recipe
+notebooks 2-4 with their `colab` preset (ZOO_NOTEBOOK_PRESET, --preset), whose workdirs are
+runs/<recipe>_colab of the checkout (remove one to run it afresh: a run resumes). Each notebook
+runs in a fresh kernel of this interpreter, in a temporary working directory and TMPDIR, with
+$ZOO_MNIST_DIR and $ZOO_FASHION_MNIST_DIR (default ../shared/data/... beside the checkout) as
+the local data; paths of this machine in the outputs are replaced by `<repo>`, `<tmp>`,
+`<venv>`, `<mnist>`, `<fashion_mnist>`, `python`. `tests/colab` executes them again with the
+`smoke` preset. Notebook 1 needs the published SavedModels and MNIST.
 
 REPOSITORY below is the one place that names the project's GitHub repository: the "Open in
 Colab" badges of the notebooks and of README.md, and the setup cell that clones the project in
@@ -31,7 +36,8 @@ COLAB = pathlib.Path(__file__).resolve().parent
 ROOT = COLAB.parent
 NOTEBOOKS = ("01_pretrained_savedmodels", "02_reg_balance_table1", "03_vaeplus_celeba",
              "04_ood_detection")
-CELL_TIMEOUT = 900  # seconds per cell
+CELL_TIMEOUT = 900  # seconds per cell (a smoke recipe takes a minute)
+RECIPE_TIMEOUT = 4 * 3600  # seconds per cell when a recipe notebook runs a longer preset
 _BADGE = re.compile(r"https://colab\.research\.google\.com/github/[^/\s]+/[^/\s]+/blob/main/colab/")
 _CLONE = re.compile(r'REPOSITORY = "https://github\.com/[^"]+"')
 
@@ -95,8 +101,9 @@ def _scrub(value, replacements):
     return value
 
 
-def execute_in_place(name):
-    """Run colab/<name>.ipynb in CPU mode and write it back with its outputs (atomically)."""
+def execute_in_place(name, preset="colab"):
+    """Run colab/<name>.ipynb (a recipe notebook with `preset`) and write it back with its
+    outputs (atomically)."""
     import nbformat
 
     path = COLAB / f"{name}.ipynb"
@@ -105,12 +112,18 @@ def execute_in_place(name):
         cwd, tmp = pathlib.Path(scratch) / "cwd", pathlib.Path(scratch) / "tmp"
         cwd.mkdir()
         tmp.mkdir()
-        os.environ.update(ZOO_NOTEBOOK_CPU_MODE="1", TMPDIR=str(tmp), TF_CPP_MIN_LOG_LEVEL="2")
-        mnist = os.environ.get("ZOO_MNIST_DIR", str(ROOT.parent / "shared" / "data" / "mnist"))
-        os.environ.setdefault("ZOO_MNIST", f"idx:{mnist}")  # notebook 1's test digits
-        replacements_extra = [(mnist, "<mnist>")]
-        execute(nb, cwd)
-        replacements = [(str(tmp), "<tmp>"), (str(cwd), "<tmp>"), *replacements_extra,
+        os.environ.update(ZOO_NOTEBOOK_CPU_MODE="1", ZOO_NOTEBOOK_PRESET=preset, TMPDIR=str(tmp),
+                          TF_CPP_MIN_LOG_LEVEL="2")
+        folders = []
+        for data, variable in (("mnist", "ZOO_MNIST_DIR"),
+                               ("fashion_mnist", "ZOO_FASHION_MNIST_DIR")):
+            folder = os.path.abspath(os.environ.get(
+                variable, str(ROOT.parent / "shared" / "data" / data)))
+            os.environ[variable] = folder
+            folders.append((folder, f"<{data}>"))
+        os.environ.setdefault("ZOO_MNIST", f"idx:{folders[0][0]}")  # notebook 1's test digits
+        execute(nb, cwd, timeout=CELL_TIMEOUT if preset == "smoke" else RECIPE_TIMEOUT)
+        replacements = [(str(tmp), "<tmp>"), (str(cwd), "<tmp>"), *folders,
                         (sys.executable, "python"), (sys.prefix, "<venv>"),
                         (str(ROOT), "<repo>")]
         for cell in nb.cells:
@@ -141,6 +154,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("names", nargs="*", default=list(NOTEBOOKS),
                         help="notebooks to execute (default: all)")
+    parser.add_argument("--preset", default="colab",
+                        help="the recipe notebooks' preset (default: colab, as committed)")
     parser.add_argument("--relink", action="store_true",
                         help="only point badges and clone lines at REPOSITORY")
     args = parser.parse_args()
@@ -151,7 +166,7 @@ def main():
     if unknown:
         parser.error(f"unknown notebooks {unknown}; choose from {list(NOTEBOOKS)}")
     for name in args.names:
-        execute_in_place(name)
+        execute_in_place(name, args.preset)
 
 
 if __name__ == "__main__":

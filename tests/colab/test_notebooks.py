@@ -1,9 +1,11 @@
-"""The colab/ notebooks, executed end to end with nbclient in CPU mode (ZOO_NOTEBOOK_CPU_MODE=1).
+"""The colab/ notebooks, executed end to end with nbclient: notebook 1 in CPU mode
+(ZOO_NOTEBOOK_CPU_MODE=1), the recipe notebooks with the `smoke` preset (ZOO_NOTEBOOK_PRESET).
 
 Every notebook runs in a fresh kernel of this interpreter (a temporary `python3` kernelspec on
 JUPYTER_PATH whose argv is `sys.executable -m ipykernel_launcher`, so no other installed
 kernelspec can take over), with a temporary folder as working directory and as TMPDIR, and a
-bounded time per cell. The recipe notebooks run their recipe's `smoke` preset (sklearn digits).
+bounded time per cell. The recipe notebooks run their recipe's `smoke` preset (sklearn digits);
+they are committed with the outputs of their `colab` preset (`colab/execute.py`).
 Notebook 1 loads the published SavedModels (savedmodels/) and real MNIST ($ZOO_MNIST_DIR or
 ../shared/data/mnist: the `mnist_dir` fixture); without MNIST, its test skips.
 
@@ -13,6 +15,7 @@ The test appends one cell (in memory only) that prints what it checks as JSON.
 import importlib.util
 import json
 import pathlib
+import re
 import sys
 import tempfile
 
@@ -44,7 +47,8 @@ MARKER = "NOTEBOOK_TEST_REPORT "
 REPORT_CELL = f"""
 import json as _json, os as _os, sys as _sys
 print({MARKER!r} + _json.dumps({{
-    "executable": _sys.executable, "cwd": _os.getcwd(), "cpu_mode": CPU_MODE,
+    "executable": _sys.executable, "cwd": _os.getcwd(), "cpu_mode": globals().get("CPU_MODE"),
+    "preset": globals().get("PRESET"),
     "workdir": str(globals().get("WORKDIR", "")), "models": sorted(globals().get("models", {{}})),
     "auroc": globals().get("AUROC")}}))
 """
@@ -67,6 +71,7 @@ def run_notebook(tmp_path, monkeypatch):
     cwd.mkdir()
     tmp.mkdir()
     monkeypatch.setenv("ZOO_NOTEBOOK_CPU_MODE", "1")
+    monkeypatch.setenv("ZOO_NOTEBOOK_PRESET", "smoke")
     monkeypatch.setenv("TMPDIR", str(tmp))  # the recipe notebooks' workdirs land here
     monkeypatch.setenv("TF_CPP_MIN_LOG_LEVEL", "2")
     monkeypatch.delenv("ZOO_INCEPTION_GRAPH", raising=False)
@@ -85,7 +90,10 @@ def run_notebook(tmp_path, monkeypatch):
         report = json.loads(line[len(MARKER):])
         assert report["executable"] == sys.executable  # the kernel ran this interpreter
         assert report["cwd"] == str(cwd)
-        assert report["cpu_mode"] is True
+        if name in RECIPES:
+            assert report["preset"] == "smoke"
+        else:
+            assert report["cpu_mode"] is True
         return nb, report
 
     return run
@@ -106,15 +114,23 @@ def test_notebooks_are_committed_with_their_outputs_and_one_repository():
         sources = "\n".join(c.source for c in nb.cells)
         assert EXECUTE.clone_line() in sources, name
         assert EXECUTE.relink(sources) == sources and EXECUTE.relink(readme) == readme
-        assert "CPU_MODE" in sources and "ZOO_NOTEBOOK_CPU_MODE" in sources, name
-        # Stored with the outputs of one CPU-mode run, every code cell in order, no error,
-        # figures included, and no path of the machine that ran it.
+        if name in RECIPES:  # each names its budget and the preset its outputs come from
+            intro = nb.cells[0].source
+            assert "**Budget of the `colab` preset:**" in intro, name
+            stored = re.search(r"\*\*Stored outputs:\*\* the `(\w+)` preset", intro)
+            assert stored, name
+            switch = ("ZOO_NOTEBOOK_PRESET", f"PRESET = {stored.group(1)}")
+        else:
+            switch = ("ZOO_NOTEBOOK_CPU_MODE", "CPU_MODE = True")
+        assert switch[0] in sources, name
+        # Stored with the outputs of one run (of the preset the intro names), every code cell
+        # in order, no error, figures included, and no path of the machine that ran it.
         code = [c for c in nb.cells if c.cell_type == "code"]
         assert [c.execution_count for c in code] == list(range(1, len(code) + 1)), name
         assert not [o for c in code for o in c.outputs if o.output_type == "error"], name
         assert mime_outputs(nb, "image/png"), name
         text = json.dumps([c.outputs for c in code])
-        assert "CPU_MODE = True" in text, name
+        assert switch[1] in text, name
         assert str(ROOT) not in text and str(pathlib.Path(tempfile.gettempdir())) + "/" not in text
         assert sys.prefix not in text, name
 
