@@ -44,6 +44,14 @@ def test_the_re_export_keeps_every_signature_and_the_metadata_and_adds_the_sampl
     assert not np.allclose(new.sample(4, seed=3, sampler="gmm"), new.sample(4, seed=3))
 
 
+def test_the_training_command_is_never_this_process_command_line():
+    assert samplers.carried_metadata({"training_command": None}, "python -m recipes.x")[
+        "training_command"] == "python -m recipes.x"
+    assert samplers.carried_metadata({"training_command": "python -m a"}, "python -m b")[
+        "training_command"] == "python -m a"
+    assert samplers.carried_metadata({})["training_command"] is None
+
+
 def test_a_re_export_that_computes_anything_else_is_refused(published, tmp_path):
     folder, rebuilt, fitted = published
     moved = keras_weights.rebuild(str(folder))

@@ -54,17 +54,20 @@ def fit(model, train, model_class):
     return fitted, seconds
 
 
-def carried_metadata(metadata):
-    """The `zoo.export` metadata that re-exports an export's model as it was published."""
-    carried = {key: metadata[key] for key in ("preprocessing", "training_command", "metrics",
-                                              "license") if metadata.get(key) is not None}
+def carried_metadata(metadata, recipe_command=None):
+    """The `zoo.export` metadata that re-exports an export's model as it was published. The
+    training command is the export's, else the card's `recipe_command`, else None (never this
+    process' own command line, the exporter's default)."""
+    carried = {key: metadata[key] for key in ("preprocessing", "metrics", "license")
+               if metadata.get(key) is not None}
+    carried["training_command"] = metadata.get("training_command") or recipe_command
     divisor = (metadata.get("bits_per_dim") or {}).get("pixel_divisor")
     if divisor is not None:
         carried["pixel_divisor"] = divisor
     return {**(metadata.get("extra") or {}), **carried}
 
 
-def reexport(rebuilt, fitted, target):
+def reexport(rebuilt, fitted, target, recipe_command=None):
     """Export `rebuilt.model` with the samplers `fitted` to `target` (version `cards.VERSION`)
     with the previous export's metadata and importance sampling; ValueError if a signature the
     previous export had now computes anything else (`keras_weights.check_outputs`)."""
@@ -73,7 +76,7 @@ def reexport(rebuilt, fitted, target):
 
     metadata = rebuilt.metadata
     score = metadata.get("score") or {}
-    zoo.export(rebuilt.model, target, version=cards.VERSION, metadata=carried_metadata(metadata),
+    zoo.export(rebuilt.model, target, version=cards.VERSION, metadata=carried_metadata(metadata, recipe_command),
                num_importance_samples=score.get("num_importance_samples", 100),
                importance_chunk=score.get("importance_chunk", 10), samplers=fitted)
     new = zoo.load(target)
@@ -133,10 +136,10 @@ def attach(name, staging, out, spec, command):
     rebuilt = keras_weights.rebuild(source)
     train, _ = data.load_numpy(spec, f"train[:{FIT_IMAGES}]")
     fitted, seconds = fit(rebuilt.model, train, rebuilt.metadata["model_class"])
-    difference = reexport(rebuilt, fitted, target)
+    record = read_json(os.path.join(source, "card.json"))
+    difference = reexport(rebuilt, fitted, target, record.get("recipe_command"))
     print(f"publish: {name} re-exported with {sorted(fitted)}; previous signatures reproduced "
           f"within {difference:.2g}", flush=True)
-    record = read_json(os.path.join(source, "card.json"))
     model = zoo.load(target)
     kept = unchanged(zoo.load(source), model, record)
     print(f"publish: {name}: samplers drawing as before (their rows kept): {kept or 'none'}",
