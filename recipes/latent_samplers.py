@@ -62,9 +62,8 @@ def rows(config):
         codes = samplers.latent_codes(model, train)
         draws = {"own": lambda n, seed: sampling.samples(model, n, seed)}
         for sampler, kwargs in config["samplers"].items():
-            draws[sampler] = decoder_of(model, samplers.SAMPLERS[sampler](**{
-                k: tuple(v) if isinstance(v, list) else v for k, v in kwargs.items()}), codes,
-                config["seed"])
+            draws[sampler] = decoder_of(model, samplers.from_settings(sampler, kwargs), codes,
+                                        config["seed"])
         for sampler, draw in draws.items():
             yield sampler_row(config, f"{name}_{sampler}", draw, reference, settings, spec)
 

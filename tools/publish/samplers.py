@@ -46,9 +46,7 @@ def fit(model, train, model_class):
     fitted, seconds = {}, {}
     for name, settings in chosen(model_class).items():
         start = time.time()
-        fitted[name] = samplers.SAMPLERS[name](**{
-            key: tuple(value) if isinstance(value, list) else value
-            for key, value in settings.items()}).fit(codes, seed=FIT_SEED)
+        fitted[name] = samplers.from_settings(name, settings).fit(codes, seed=FIT_SEED)
         seconds[name] = round(time.time() - start, 1)
         print(f"publish: fitted {name} in {seconds[name]} s", flush=True)
     return fitted, seconds

@@ -214,24 +214,12 @@ def ndb_training_split(data_spec, ndb_train, count, seed=0, dequantize=False):
     return shuffled[:ndb_train], shuffled[ndb_train:ndb_train + count]
 
 
-def ndb_training_control(data_spec, images, ndb_bins, ndb_train, seed=0, dequantize=False):
-    """NDB / K of as many training images as `images` (the held-out real set) that the bins
-    never saw: the level of a model that samples the training distribution exactly, NDB's
-    floor on this split (the held-out images' own level also measures the train/test shift).
-    None when the training split has too few images left."""
-    binned, control = ndb_training_split(data_spec, ndb_train, len(images), seed, dequantize)
-    if len(control) < len(images):
-        return None
-    settings = measures.ImageSettings(ndb_bins=(ndb_bins,), ndb_train=ndb_train, seed=seed)
-    reference = measures.ImageReference(data_spec, "test", images, images, binned, None, True)
-    return measures.ndb(control, reference, settings)[f"ndb_{ndb_bins}"]
-
-
 def different_bins(c):
     """NDB / K of the model's samples against bins on a seeded random `ndb_train` of the
     training images, with two real-image levels on the same bins: `test_value`, the evaluated
-    (held-out) images, and `control_value`, as many training images the bins never saw
-    (`ndb_training_control`; None when the split has too few left)."""
+    (held-out) images, and `control_value`, as many training images the bins never saw (the
+    level of a model that samples the training distribution exactly, NDB's floor on this split;
+    None when the split has too few left)."""
     binned, control = ndb_training_split(c.data_spec, c.ndb_train, len(c.images), c.seed,
                                          c.dequantize)
     key = f"ndb_{c.ndb_bins}"

@@ -30,5 +30,15 @@ from zoo.samplers.second_stage import SecondStageVAE
 SAMPLERS = {"normal": StandardNormal, "gaussian": FullGaussian, "gmm": GaussianMixture,
             "flow": MaskedAutoregressiveFlow, "second_stage": SecondStageVAE}
 
+
+
+def from_settings(name, settings):
+    """An unfitted sampler of kind `name` (a key of `SAMPLERS`) with the keyword `settings` of a
+    recipe's config, whose JSON lists become tuples (e.g. `hidden_units`)."""
+    return SAMPLERS[name](**{key: tuple(value) if isinstance(value, list) else value
+                             for key, value in settings.items()})
+
+
 __all__ = ["FullGaussian", "GaussianMixture", "LatentSampler", "MaskedAutoregressiveFlow",
-           "SAMPLERS", "SecondStageVAE", "StandardNormal", "decode_samples", "latent_codes"]
+           "SAMPLERS", "SecondStageVAE", "StandardNormal", "decode_samples", "from_settings",
+           "latent_codes"]
