@@ -95,3 +95,33 @@ def exact_posterior_encoder(w, b, gamma):
     kernel = np.concatenate([mean_kernel, np.zeros_like(mean_kernel)], axis=1)
     bias = np.concatenate([-np.asarray(b) @ mean_kernel, 0.5 * np.log(s)])
     return kernel, bias
+
+
+def affine_two_stage(first_weight, first_bias, first_gamma, second_scale, second_bias,
+                     second_gamma):
+    """A linear-Gaussian TwoStageVAE whose encoders are the exact posteriors of the model
+
+    ```none
+    u ~ N(0, I),  z = diag(a) u + m + n_2,  x = W z + b + n_1,  n_i ~ N(0, gamma_i I)
+    ```
+    (W [D, L] with orthogonal columns, a = `second_scale`, m = `second_bias`), so that every
+    importance weight of both stages equals its marginal: the second stage's prior of z is
+    N(m, C), C = diag(a^2) + gamma_2 I, and x ~ N(W m + b, W C W^T + gamma_1 I). The first
+    encoder is the posterior under N(m, C) (not N(0, I)), precision P = C^-1 + W^T W / gamma_1.
+    Returns (model, mean of x, covariance of x).
+    """
+    w = np.asarray(first_weight, np.float64)
+    a, m = np.asarray(second_scale, np.float64), np.asarray(second_bias, np.float64)
+    second = affine_vae(np.diag(a), m, second_gamma,
+                        *exact_posterior_encoder(np.diag(a), m, second_gamma))
+    c = a ** 2 + second_gamma
+    gram = w.T @ w
+    assert np.allclose(gram, np.diag(np.diag(gram))), "columns of W must be orthogonal"
+    precision = 1.0 / c + np.diag(gram) / first_gamma
+    mean_kernel = w / precision / first_gamma                     # [D, L]
+    kernel = np.concatenate([mean_kernel, np.zeros_like(mean_kernel)], axis=1)
+    bias = np.concatenate([m / c / precision - np.asarray(first_bias) @ mean_kernel,
+                           -0.5 * np.log(precision)])
+    first = affine_vae(w, first_bias, first_gamma, kernel, bias)
+    model = zoo.TwoStageVAE(first, second)
+    return model, w @ m + first_bias, w @ np.diag(c) @ w.T + first_gamma * np.eye(len(w))

@@ -61,6 +61,9 @@ def format_table(results):
         shown = (f"{value:14.4f}" if isinstance(value, float)
                  else f"{value:>14}" if isinstance(value, int) else f"{'[list]':>14}")
         lines.append(f"{name:<10} {shown}  {entry['convention']}")
+        if "first_stage_value" in entry:  # a two-stage export's score, prior N(0, I)
+            lines.append(f"{'  stage 1':<10} {entry['first_stage_value']:14.4f}  the same "
+                         "importance samples with the first stage's prior N(0, I)")
     return "\n".join(lines)
 
 

@@ -6,6 +6,7 @@ import keras
 import numpy as np
 import pytest
 
+from tiny_models import tiny_images, tiny_model
 from tools import evaluate
 from zoo import builders, data
 from zoo.experiment import evaluation
@@ -64,6 +65,30 @@ def test_evaluate_an_exported_saved_model(tmp_path):
     assert results["rec"]["value"] <= direct["rec"]["value"] + 1e-4
     assert results["au"]["value"] == direct["au"]["value"]
     assert "K=4" in results["nll"]["convention"] and np.isfinite(results["nll"]["value"])
+
+
+def test_a_two_stage_export_reports_both_stages_and_a_keras_one_its_first(tmp_path):
+    from zoo import export, metrics
+
+    model = tiny_model("TwoStageVAE", seed=2)
+    folder = export(model, str(tmp_path / "export"), num_importance_samples=4,
+                    importance_chunk=4, second_stage_samples=3)
+    loaded, kind = evaluation.load_model(folder)
+    images = tiny_images(12, seed=4)
+    results = evaluation.evaluate(loaded, kind, images, ["nll", "bpd"], data_spec="sklearn:digits",
+                                  seed=0)
+    scores = loaded.exported.score(images)
+    assert results["nll"]["value"] == pytest.approx(float(np.mean(scores["nll"])), rel=1e-6)
+    assert results["nll"]["first_stage_value"] == pytest.approx(
+        float(np.mean(scores["first_stage_nll"])), rel=1e-6)
+    assert "through both stages (M=3" in results["nll"]["convention"]
+    assert "first_stage_value" in results["bpd"] and "stage 1" in evaluate.format_table(results)
+    direct = evaluation.evaluate(model, "keras", images, ["nll"], data_spec="sklearn:digits",
+                                 seed=0, num_samples=4)
+    assert "first stage (prior N(0, I))" in direct["nll"]["convention"]
+    assert "first_stage_value" not in direct["nll"]
+    np.testing.assert_allclose(direct["nll"]["value"], -np.mean(
+        metrics.iwae_log_likelihood(model, images, num_samples=4, seed=0)), rtol=1e-6)
 
 
 def test_ndb_reports_a_training_image_control_disjoint_from_the_bins(saved_tiny_vae):

@@ -1,9 +1,10 @@
 """IWAE log-likelihood of affine VAEs against the exact marginal of the linear-Gaussian model."""
 
 import numpy as np
+import pytest
 from scipy import stats
 
-from tiny_models import affine_vae, exact_posterior_encoder
+from tiny_models import affine_two_stage, affine_vae, exact_posterior_encoder, tiny_model
 from zoo import metrics
 
 
@@ -81,3 +82,36 @@ def test_bits_per_dim_of_a_constant_model_by_hand():
         metrics.bits_per_dim(nll, 4, scaling_for(256, dequantize=True)), [8.5060831], atol=1e-5)
     np.testing.assert_allclose(
         metrics.bits_per_dim(nll, 4, scaling_for(256, dequantize=False)), [8.5004365], atol=1e-5)
+
+
+def two_stage_linear_gaussian():
+    """The linear-Gaussian two-stage model of `affine_two_stage` on 5-d data, its exact
+    log p(x) and 50 draws x ~ p(x)."""
+    rng = np.random.default_rng(1)
+    w = np.linalg.qr(rng.standard_normal((5, 2)))[0] * np.array([1.2, 0.6])
+    model, mean, cov = affine_two_stage(w, rng.standard_normal(5) * 0.3, 0.1,
+                                        second_scale=[0.9, 0.4], second_bias=[0.5, -0.3],
+                                        second_gamma=0.05)
+    x = rng.multivariate_normal(mean, cov, size=50).astype(np.float32)
+    return model, x, stats.multivariate_normal(mean=mean, cov=cov).logpdf(x.astype(np.float64))
+
+
+def test_two_stage_estimate_is_the_marginal_with_exact_posteriors():
+    # Exact q(z|x) (under the second stage's prior) and q(u|z): exact for any K and M, while
+    # the first-stage figure (prior N(0, I)) is another density.
+    model, x, exact = two_stage_linear_gaussian()
+    for k, m in ((1, 1), (5, 3)):
+        estimate = metrics.iwae_log_likelihood(model, x, num_samples=k, chunk_size=2,
+                                               batch_size=16, second_stage_samples=m)
+        np.testing.assert_allclose(estimate, exact, atol=2e-3)
+    first_stage = metrics.iwae_log_likelihood(model, x, num_samples=5)
+    assert np.mean(np.abs(first_stage - exact)) > 0.1
+
+
+def test_second_stage_samples_needs_a_two_stage_model_and_a_positive_integer():
+    with pytest.raises(ValueError, match="GaussianVAE has no second stage"):
+        metrics.iwae_log_likelihood(tiny_model("GaussianVAE"), np.zeros((1, 8, 8, 1)),
+                                    num_samples=2, second_stage_samples=2)
+    with pytest.raises(ValueError, match="second_stage_samples must be a positive integer"):
+        metrics.iwae_log_likelihood(tiny_model("TwoStageVAE"), np.zeros((1, 8, 8, 1)),
+                                    num_samples=2, second_stage_samples=0)

@@ -113,6 +113,15 @@ def test_two_stage_sample_takes_both_noises(tmp_path):
         assert sorted(files.description["functions"]["sample"]["inputs"]) == ["eps", "noise"]
         assert close(files.sample(noise=noise, eps=eps)["images"], saved.sample(3, seed=2))
         assert not close(files.sample(noise=noise, eps=-eps)["images"], saved.sample(3, seed=2))
+        # Only the first-stage figures of the two-stage score are portable, under their names.
+        assert files.description["functions"]["score"]["outputs"] == [
+            "first_stage_bits_per_dim", "first_stage_nll"]
+        images = tiny_images(2)
+        score_eps = tf.random.stateless_normal(
+            [K, 4], seed=tf.constant(saved.metadata["score"]["seed"], tf.int64)).numpy()
+        scored, expected = files.score(images=images, eps=score_eps), saved.score(images)
+        for key in ("first_stage_nll", "first_stage_bits_per_dim"):
+            assert close(scored[key], expected[key]), key
 
 
 @pytest.mark.slow

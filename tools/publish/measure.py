@@ -35,14 +35,33 @@ def measure(path, dataset, x_test, spec, fid, fid_train):
     results = evaluation.evaluate(model, kind, x_test, names, data_spec=spec, seed=0,
                                   num_generated=NUM_GENERATED, ndb_bins=NDB_BINS,
                                   ndb_train=NDB_TRAIN, fid_train=fid_train)
-    out = {NAMES[name]: entry["value"] for name, entry in results.items()}
+    out = card_values(results)
     out["ndb_100_held_out_real"] = results["ndb"]["test_value"]
     out["ndb_100_train_control"] = results["ndb"]["control_value"]
     out["reconstruction_error_1000"] = metrics.reconstruction_error(
         model, experiment.held_out(x_test, SUBSET, SUBSET_SEED))
-    out["conventions"] = {NAMES[name]: entry["convention"] for name, entry in results.items()}
     out["gamma"] = model.exported.metadata.get("gamma")
     return out, sampling.samples(model, 64, seed=0)
+
+
+def card_values(results):
+    """card.json's metrics of `zoo.experiment.evaluation` results, with their conventions; a
+    two-stage export's NLL and bits/dim also as `first_stage_nll` / `first_stage_bits_per_dim`
+    (the same importance samples with the first stage's prior N(0, I))."""
+    out = {NAMES[name]: entry["value"] for name, entry in results.items()}
+    out.update({f"first_stage_{NAMES[name]}": entry["first_stage_value"]
+                for name, entry in results.items() if "first_stage_value" in entry})
+    out["conventions"] = {NAMES[name]: entry["convention"] for name, entry in results.items()}
+    return out
+
+
+def score_metrics(path, x_test, spec):
+    """card.json's NLL and bits/dim (`card_values`) of the export at `path` on `x_test`."""
+    from zoo.experiment import evaluation
+
+    model, kind = evaluation.load_model(path)
+    return card_values(evaluation.evaluate(model, kind, x_test, ["nll", "bpd"], data_spec=spec,
+                                           seed=0))
 
 
 def golden(model):

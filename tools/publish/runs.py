@@ -40,13 +40,15 @@ MODELS = {
         "two_stage", "mnist_seed0_two_stage", None,
         "TwoStageVAE (Dai & Wipf 2019), kappa = 64: first stage the InfoGAN-style conv network at "
         "width 0.25 (sigma_z = softplus), second stage 3 x Dense(256) with the concat skip. "
-        "`sample`/`generate` run u -> z -> x through both stages; `score` is the first stage's.",
+        "`sample`/`generate` run u -> z -> x through both stages, and so does `score` (the "
+        "second stage's density as the prior of z; the first stage's figure beside it).",
         {"fid": paper_values.TWO_STAGE_FID["two_stage_vae"]["mnist"]}),
     "mnist_vaeplus": (
         "celeba_vaeplus", "data_vae_plus", None,
         "VAEPlus (reg-balance VAE+): a deterministic MLP AE (code 32, 256 units), a skip VAE on "
         "its codes (kappa 32, learnable gamma, pixel-space reconstruction through the frozen AE "
-        "decoder) and a second-stage VAE; `score` is the first VAE's.",
+        "decoder) and a second-stage VAE; `score` runs through the skip VAE and the second "
+        "stage (the skip VAE's figure with the prior N(0, I) beside it).",
         {}),
     "mnist_wae_mmd": (
         "celeba_vaeplus", "data_wae_mmd", None,
@@ -68,8 +70,8 @@ MODELS = {
     "fashion_two_stage": (
         "fashion_two_stage", "fashion_mnist_seed0_two_stage", None,
         "TwoStageVAE (Dai & Wipf 2019) on Fashion-MNIST: mnist_two_stage's networks and "
-        "training. `sample`/`generate` run u -> z -> x through both stages; `score` is the "
-        "first stage's.",
+        "training. `sample`/`generate` run u -> z -> x through both stages, and so does "
+        "`score` (the first stage's figure beside it).",
         {"fid": paper_values.TWO_STAGE_FID["two_stage_vae"]["fashion_mnist"]}),
 }
 # mnist_ae's SavedModel is written next to the VAE+ one (models/data_ae/saved_model).

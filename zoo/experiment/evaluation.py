@@ -122,22 +122,34 @@ class Context:
 
     @property
     def nll(self):
-        """(per-image NLL, K): IWAE for a Keras model, the `score` signature for an export."""
+        """({"nll": per-image NLL[, "first_stage_nll": the same with the prior N(0, I)]},
+        the estimator's description): IWAE for a Keras model (a two-stage model's first stage:
+        prior N(0, I)), the `score` signature for an export (a two-stage export's through both
+        stages, with its first-stage figure)."""
         import numpy as np
 
         from zoo import metrics
+        from zoo.models import importance_weights
 
         if self._nll is None:
             if self.kind == "keras":
                 k = self.num_samples
-                nll = -metrics.iwae_log_likelihood(self.model, self.images, num_samples=k,
-                                                   seed=self.seed)
+                values = {"nll": -metrics.iwae_log_likelihood(self.model, self.images,
+                                                              num_samples=k, seed=self.seed)}
+                stage = (", first stage (prior N(0, I))"
+                         if importance_weights.second_stage(self.model) is not None else "")
+                self._nll = values, f"IWAE K={k}{stage}"
             else:
                 score = self.model.exported
-                k = score.metadata["score"]["num_importance_samples"]
-                nll = np.concatenate([score.score(self.images[i:i + 500])["nll"]
-                                      for i in range(0, len(self.images), 500)])
-            self._nll = nll, k
+                info = score.metadata["score"]
+                batches = [score.score(self.images[i:i + 500])
+                           for i in range(0, len(self.images), 500)]
+                values = {key: np.concatenate([b[key] for b in batches])
+                          for key in ("nll", "first_stage_nll") if key in batches[0]}
+                through = (f", through both stages (M={info['second_stage_samples']} draws "
+                           "u ~ q(u|z) for each z_k; first_stage_value: prior N(0, I))"
+                           if "first_stage_nll" in values else "")
+                self._nll = values, f"IWAE K={info['num_importance_samples']}{through}"
         return self._nll
 
     def image_settings(self):
@@ -162,12 +174,20 @@ def reconstruction(c):
             "convention": "sum over pixels, mean over images"}
 
 
+def _with_first_stage(values, measure):
+    """{"value": measure(nll)[, "first_stage_value": measure(first_stage_nll)]}."""
+    out = {"value": measure(values["nll"])}
+    if "first_stage_nll" in values:
+        out["first_stage_value"] = measure(values["first_stage_nll"])
+    return out
+
+
 def nll(c):
     import numpy as np
 
-    values, k = c.nll
-    return {"value": float(np.mean(values)),
-            "convention": f"IWAE K={k}, nats of the [0, 1]-scaled data"}
+    values, estimator = c.nll
+    return {**_with_first_stage(values, lambda v: float(np.mean(v))),
+            "convention": f"{estimator}, nats of the [0, 1]-scaled data"}
 
 
 def bits_per_dim(c):
@@ -175,10 +195,11 @@ def bits_per_dim(c):
 
     from zoo import metrics
 
-    values, k = c.nll
+    values, estimator = c.nll
     dims = int(np.prod(c.images.shape[1:]))
-    return {"value": float(np.mean(metrics.bits_per_dim(values, dims, c.scaling))),
-            "convention": f"IWAE K={k}, {c.scaling}"}
+    return {**_with_first_stage(
+        values, lambda v: float(np.mean(metrics.bits_per_dim(v, dims, c.scaling)))),
+        "convention": f"{estimator}, {c.scaling}"}
 
 
 def active_units(c):

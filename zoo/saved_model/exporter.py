@@ -40,6 +40,7 @@ import numpy as np
 import tensorflow as tf
 from absl import logging as absl_logging
 
+from zoo.models import importance_weights
 from zoo.saved_model import manifest, portable, signatures
 from zoo.saved_model import staging as stagings
 
@@ -56,7 +57,7 @@ PACKAGES = {"tensorflow": "tensorflow", "keras": "keras",
 
 
 def export(model, export_dir, version=None, metadata=None, num_importance_samples=100,
-           importance_chunk=10, samplers=None, formats=("saved_model",)):
+           importance_chunk=10, samplers=None, formats=("saved_model",), second_stage_samples=100):
     """Write `model` as a SavedModel to `export_dir/<version>/`; returns that folder's path.
 
     Args:
@@ -71,6 +72,8 @@ def export(model, export_dir, version=None, metadata=None, num_importance_sample
         such; any other key is stored under `extra`.
       num_importance_samples: K of the `score` signature (VAE family), fixed at export.
       importance_chunk: at most this many of the K samples are decoded at once (memory bound).
+      second_stage_samples: M of a two-stage model's `score` (`TwoStageVAE`, `VAEPlus`): the
+        draws u ~ q(u|z_k) that estimate the second stage's density of each z_k.
       samplers: {name: a fitted `zoo.samplers` sampler over the model's latent codes}, each
         exported as the signature `sample_<name>` and listed in the metadata's `samplers`
         (`sample` stays the model's own).
@@ -92,6 +95,9 @@ def export(model, export_dir, version=None, metadata=None, num_importance_sample
     if not (isinstance(num_importance_samples, int) and num_importance_samples >= 1):
         raise ValueError(f"num_importance_samples must be a positive integer, got "
                          f"{num_importance_samples!r}")
+    if not (isinstance(second_stage_samples, int) and second_stage_samples >= 1):
+        raise ValueError(f"second_stage_samples must be a positive integer, got "
+                         f"{second_stage_samples!r}")
     divisor = float(metadata.get("pixel_divisor", 256))
     if divisor not in (255.0, 256.0):
         raise ValueError(f"pixel_divisor must be 256 (dequantized 8-bit data) or 255 "
@@ -108,9 +114,10 @@ def export(model, export_dir, version=None, metadata=None, num_importance_sample
 
     samplers = _check_samplers(samplers, model)
     functions = signatures.signature_functions(model, num_importance_samples, importance_chunk,
-                                            divisor, samplers=samplers)
+                                            divisor, samplers=samplers,
+                                            second_stage_samples=second_stage_samples)
     info = _metadata(model, version, metadata, num_importance_samples, importance_chunk,
-                     divisor, sorted(functions))
+                     divisor, sorted(functions), second_stage_samples)
     info["samplers"] = {name: sampler.describe() for name, sampler in samplers.items()}
     if portable_formats:
         files = portable.file_names(portable.portable_functions(functions), portable_formats)
@@ -279,7 +286,7 @@ def _jsonable(value):
 
 
 def _metadata(model, version, caller, num_importance_samples, importance_chunk, divisor,
-              signature_names):
+              signature_names, second_stage_samples):
     extra = {k: v for k, v in caller.items() if k not in CALLER_KEYS}
     image_shape = [int(s) for s in model.input_shape_]
     info = {
@@ -305,13 +312,27 @@ def _metadata(model, version, caller, num_importance_samples, importance_chunk, 
     if model.has_likelihood:
         info["score"] = {
             "num_importance_samples": num_importance_samples,
-            "importance_chunk": signatures.importance_chunk_size(num_importance_samples,
-                                                              importance_chunk),
+            "importance_chunk": importance_weights.importance_chunk_size(
+                num_importance_samples, importance_chunk),
             "seed": list(signatures.SCORE_SEED),
             "estimator": "nll = -(logsumexp_k log w_k - log K), log w_k = log N(x | "
-                         "decode(z_k), gamma I) + log N(z_k | 0, I) - log q(z_k | x), "
-                         "z_k ~ q(z|x); first stage only for two-stage models",
+                         "decode(z_k), gamma I) + log p(z_k) - log q(z_k | x), "
+                         "z_k ~ q(z|x), p(z) = N(0, I)",
         }
+        if importance_weights.second_stage(model) is not None:
+            info["score"].update({
+                "prior": "second stage",
+                "second_stage_samples": second_stage_samples,
+                "estimator": "nll = -(logsumexp_k log w_k - log K), log w_k = log N(x | "
+                             "decode(z_k), gamma I) + log p(z_k) - log q(z_k | x), z_k ~ "
+                             "q(z|x), with p(z) the second stage's density estimated with M "
+                             "= second_stage_samples draws u_m ~ q(u|z) (stream seed + [0, "
+                             "1]): log p(z) ~ logsumexp_m [log N(z | mu_z(u_m), gamma_z I) + "
+                             "log N(u_m | 0, I) - log q(u_m | z)] - log M. A nested "
+                             "importance-sampling estimate: its log is a stochastic lower "
+                             "bound on log p(x), so nll errs high (less as K and M grow). "
+                             "first_stage_nll: the same z_k with p(z) = N(0, I)",
+            })
         info["bits_per_dim"] = {
             "pixel_divisor": divisor,
             "num_dims": math.prod(image_shape),

@@ -30,8 +30,12 @@ nll     = -(logsumexp_k log w_k - log K)
 bpd     = (nll + D log(divisor)) / (D ln 2)
 ```
 with D = H * W * C and `divisor` the data scaling (256 for dequantized 8-bit data mapped to
-[0, 1] by (pixel + u) / 256; 255 for pixel / 255). For `TwoStageVAE` and `VAEPlus` the score is
-the first stage's (prior N(0, I) on z, not the second stage's learned prior).
+[0, 1] by (pixel + u) / 256; 255 for pixel / 255). For `TwoStageVAE` and `VAEPlus` the prior of
+z in `nll` is the second stage's marginal, estimated inside each log w_k with M importance
+samples u_m ~ q(u|z_k) (M fixed draws from stream 1 of the seed;
+`zoo.models.importance_weights.second_stage_log_prior`: a nested estimate whose log is a
+stochastic lower bound on log p(x), so `nll` errs high), and `first_stage_nll` /
+`first_stage_bits_per_dim` are the same K samples with the first stage's prior N(0, I).
 """
 
 import math
@@ -87,18 +91,17 @@ def _clip(images):
     return tf.clip_by_value(images, 0.0, 1.0)
 
 
-def importance_chunk_size(num_samples, max_chunk):
-    """The largest divisor of `num_samples` not above `max_chunk` (samples decoded at once)."""
-    return max(c for c in range(1, min(num_samples, max_chunk) + 1) if num_samples % c == 0)
-
-
 def signature_functions(model, num_importance_samples=100, importance_chunk=10,
-                        pixel_divisor=256.0, score_seed=SCORE_SEED, samplers=None):
+                        pixel_divisor=256.0, score_seed=SCORE_SEED, samplers=None,
+                        second_stage_samples=100):
     """Name -> `tf.function` with a fixed input signature, for every signature of `model`.
 
-    Includes `serving_default` (= `generate`). `score` only for the VAE family. `samplers`:
-    {name: a fitted `zoo.samplers` sampler}, each exported as `sample_<name>` (the `sample`
-    inputs; `model.decode` of the sampler's codes).
+    Includes `serving_default` (= `generate`). `score` only for the VAE family; for two-stage
+    models (`importance_weights.second_stage`) through both stages, with `second_stage_samples`
+    (M) draws of u per z_k (None: the first stage's prior N(0, I) alone, the `score` of
+    two-stage exports made before the two-stage estimate, which `keras_weights` rebuilds).
+    `samplers`: {name: a fitted `zoo.samplers` sampler}, each exported as `sample_<name>` (the
+    `sample` inputs; `model.decode` of the sampler's codes).
     """
     image_shape = tuple(int(s) for s in model.input_shape_)
     latent_dim, noise_dim = int(model.latent_dim), int(model.noise_dim)
@@ -139,7 +142,7 @@ def signature_functions(model, num_importance_samples=100, importance_chunk=10,
     if vae:
         functions["score"] = _score_function(model, images_spec, as_images,
                                              num_importance_samples, importance_chunk,
-                                             pixel_divisor, score_seed)
+                                             pixel_divisor, score_seed, second_stage_samples)
     functions["serving_default"] = generate
     return functions
 
@@ -169,10 +172,21 @@ def _sample_function(draw):
     return sample
 
 
-def _score_function(model, images_spec, as_images, num_samples, max_chunk, divisor, seed):
+def _score_function(model, images_spec, as_images, num_samples, max_chunk, divisor, seed,
+                    second_stage_samples):
     latent_dim = int(model.latent_dim)
     num_dims = math.prod(int(s) for s in model.input_shape_)
-    chunk = importance_chunk_size(num_samples, max_chunk)
+    chunk = importance_weights.importance_chunk_size(num_samples, max_chunk)
+    second = importance_weights.second_stage(model) if second_stage_samples else None
+    if second is not None:
+        eps_u = tf.random.stateless_normal([second_stage_samples, int(second.latent_dim)],
+                                           seed=tf.constant([seed[0], seed[1] + 1], tf.int64))
+        log_prior = importance_weights.second_stage_log_prior(second, eps_u, max_chunk)
+
+    def scores(log_w):
+        nll = -(tf.reduce_logsumexp(tf.reshape(log_w, [num_samples, -1]), axis=0)
+                - math.log(num_samples))
+        return nll, bits_per_dim(nll, num_dims, divisor)
 
     @tf.function(input_signature=[images_spec], autograph=False)
     def score(images):
@@ -182,15 +196,26 @@ def _score_function(model, images_spec, as_images, num_samples, max_chunk, divis
                                          seed=tf.constant(seed, tf.int64))
 
         def log_weights(eps_chunk):
-            """log w for `chunk` samples of every image: [chunk, N]."""
-            return importance_weights.log_importance_weights(model, x, z_mean, z_log_scale,
-                                               eps_chunk[:, tf.newaxis, :])
+            """log w for `chunk` samples of every image ([chunk, N]; two-stage: stacked with
+            the second stage's prior, [2, chunk, N])."""
+            eps_chunk = eps_chunk[:, tf.newaxis, :]
+            log_w = importance_weights.log_importance_weights(model, x, z_mean, z_log_scale,
+                                                              eps_chunk)
+            if second is None:
+                return log_w
+            z = importance_weights.codes(z_mean, z_log_scale, eps_chunk)
+            return tf.stack([log_w, importance_weights.with_prior(log_w, z, log_prior)])
 
+        shape = [chunk, None] if second is None else [2, chunk, None]
         log_w = tf.map_fn(log_weights, tf.reshape(eps, [-1, chunk, latent_dim]),
-                          fn_output_signature=tf.TensorSpec([chunk, None], tf.float32),
+                          fn_output_signature=tf.TensorSpec(shape, tf.float32),
                           parallel_iterations=1)
-        log_w = tf.reshape(log_w, [num_samples, -1])
-        nll = -(tf.reduce_logsumexp(log_w, axis=0) - math.log(num_samples))
-        return {"nll": nll, "bits_per_dim": bits_per_dim(nll, num_dims, divisor)}
+        if second is None:
+            nll, bpd = scores(log_w)
+            return {"nll": nll, "bits_per_dim": bpd}
+        first_nll, first_bpd = scores(log_w[:, 0])
+        nll, bpd = scores(log_w[:, 1])
+        return {"nll": nll, "bits_per_dim": bpd, "first_stage_nll": first_nll,
+                "first_stage_bits_per_dim": first_bpd}
 
     return score

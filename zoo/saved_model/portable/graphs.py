@@ -116,6 +116,10 @@ def score_graph(encode, decode, metadata):
     nll = -(logsumexp_k log w_k - log K),  bpd = bits_per_dim(nll)
     ```
     the closed forms of `zoo.models.importance_weights` (whose TFP log_probs ONNX cannot run).
+    For a two-stage export (metadata `score.prior`: the second stage) only its
+    `first_stage_nll` and `first_stage_bits_per_dim` are portable, under those names: the
+    nested estimate through the second stage needs the second stage's networks, which the
+    portable functions do not carry.
     """
     info = metadata["score"]
     num_samples, chunk = info["num_importance_samples"], info["importance_chunk"]
@@ -123,6 +127,7 @@ def score_graph(encode, decode, metadata):
     num_dims = math.prod(image_shape)
     log_gamma = first_stage_log_gamma(metadata)
     encode_fn, decode_fn = encode.function(), unclipped(decode).function()
+    prefix = "first_stage_" if info.get("prior") == "second stage" else ""
 
     @tf.function(input_signature=[tf.TensorSpec([None, *image_shape], tf.float32, name="images"),
                                   tf.TensorSpec([num_samples, latent_dim], tf.float32,
@@ -144,8 +149,9 @@ def score_graph(encode, decode, metadata):
                          + tf.reduce_sum(z_log_scale, -1)[tf.newaxis])
         log_w = tf.concat(log_w, 0)
         nll = -(tf.reduce_logsumexp(log_w, axis=0) - math.log(num_samples))
-        return {"nll": nll, "bits_per_dim": bits_per_dim(nll, num_dims,
-                                                         metadata["bits_per_dim"]["pixel_divisor"])}
+        return {prefix + "nll": nll,
+                prefix + "bits_per_dim": bits_per_dim(nll, num_dims,
+                                                      metadata["bits_per_dim"]["pixel_divisor"])}
 
     concrete = score.get_concrete_function()
     frozen = convert_variables_to_constants_v2(concrete)
