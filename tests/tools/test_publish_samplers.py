@@ -17,8 +17,7 @@ METADATA = {"preprocessing": "pixels / 255", "training_command": "python -m reci
 
 @pytest.fixture(scope="module")
 def published(tmp_path_factory):
-    """A two-stage export (its second stage's encoder is in no signature, so the rebuilt model
-    re-initialises it: the re-export must not depend on it)."""
+    """A two-stage export, rebuilt, and two samplers fitted to its codes."""
     folder = tmp_path_factory.mktemp("published") / "model"
     zoo.export(tiny_model("TwoStageVAE"), str(folder), version=1, metadata=METADATA,
                num_importance_samples=7, importance_chunk=7)

@@ -112,6 +112,7 @@ def card(record, info, size):
         f"- Export size: {size / 1e6:.1f} MB; version {VERSION} (TF Serving layout "
         f"`savedmodels/{name}/{VERSION}/`)",
         f"- Packages: {', '.join(f'{k} {v}' for k, v in (info.get('packages') or {}).items())}",
+        *refit_lines(record.get("second_encoder_refit")),
     ]
     if NOTES.get(name):
         lines += ["", "## Notes", "", *(f"- {note}" for note in NOTES[name])]
@@ -121,6 +122,23 @@ def card(record, info, size):
 # What a model's own `sample` draws its codes from, by model class.
 OWN_SAMPLER = {"TwoStageVAE": "the second stage", "VAEPlus": "the second stage",
                "AE": "N(0, I); an AE has no prior", "GaussianVAE": "N(0, I)", "WAEMMD": "N(0, I)"}
+
+
+def refit_lines(refit):
+    """The card's line on a refit second-stage encoder (`tools.publish.second_encoder`)."""
+    if not refit:
+        return []
+    rates = " -> ".join(f"{lr:g}" for lr in refit["learning_rates"])
+    return [
+        f"- Second-stage encoder: refit to the frozen second-stage decoder and gamma_z "
+        f"(`zoo.training.refit_encoder`) on fresh posterior draws z ~ q(z|x) of the "
+        f"{refit['images']:,} {refit['split']}ing images, {refit['epochs']} epochs, batch "
+        f"{refit['batch_size']}, Adam lr {rates} (from epochs "
+        f"{', '.join(map(str, refit['boundary_epochs']))}); last epoch's negative ELBO "
+        f"{refit['last_epoch_negative_elbo']}, {refit['seconds']} s. The earlier export did "
+        "not hold that encoder (no signature read it before `score` ran through both "
+        "stages); it is the proposal q(u|z) of `score` only: the model's density and samples "
+        "are unchanged (every earlier signature reproduced)."]
 
 
 def sampler_section(record, dataset, model_class=None):

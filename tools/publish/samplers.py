@@ -13,7 +13,8 @@ are the same images. The re-export has the current exporter's `score`: where its
 differs from the previous export's (two-stage models exported before the two-stage score), the
 card's NLL and bits/dim are measured again on the test set (`measure.score_metrics`), and the
 previous `score` outputs are checked against the outputs that compute them now
-(`first_stage_nll`).
+(`first_stage_nll`). A two-stage export without its second-stage encoder has it refit first
+(`second_encoder`).
 """
 
 import os
@@ -23,7 +24,7 @@ import time
 import numpy as np
 
 from recipes.latent_samplers import SAMPLERS
-from tools.publish import cards, measure
+from tools.publish import cards, measure, second_encoder
 from tools.publish.runs import dataset_of
 from zoo.files import read_json, write_json, write_text
 
@@ -136,9 +137,12 @@ def attach(name, staging, out, spec, command):
     target = os.path.join(staging, name)
     shutil.copytree(source, target, ignore=shutil.ignore_patterns(str(cards.VERSION)))
     rebuilt = keras_weights.rebuild(source)
+    record = read_json(os.path.join(source, "card.json"))
+    if second_encoder.lost(rebuilt):
+        record["second_encoder_refit"] = second_encoder.refit(
+            rebuilt.model, data.load_numpy(spec, "train")[0])
     train, _ = data.load_numpy(spec, f"train[:{FIT_IMAGES}]")
     fitted, seconds = fit(rebuilt.model, train, rebuilt.metadata["model_class"])
-    record = read_json(os.path.join(source, "card.json"))
     difference = reexport(rebuilt, fitted, target, record.get("recipe_command"))
     print(f"publish: {name} re-exported with {sorted(fitted)}; previous signatures reproduced "
           f"within {difference:.2g}", flush=True)

@@ -7,11 +7,13 @@
 - `callbacks`: diagnostics callbacks (gamma, ||dL/dz||, sigma_z histograms, active units,
   sample grids) for TensorBoard and CSV.
 - `optimizers`: `FusedAdam`; `schedules`: the papers' learning-rate schedules.
+- `encoder_refit`: `refit_encoder`, the encoder of a VAE trained to its frozen decoder.
 - `checks`: argument checks with messages that name the argument.
 """
 
 from zoo.training.backup import Backup, save_weights
 from zoo.training.callbacks import EpochDiagnostics, StepDiagnostics
+from zoo.training.encoder_refit import refit_encoder
 from zoo.training.guard import DivergenceGuard, TrainingDiverged
 from zoo.training.loop import (batches_in_dataset, per_stage, recorded_seconds, stage_names,
                                train)
@@ -20,4 +22,5 @@ from zoo.training.schedules import halving_schedule, iwae_schedule
 
 __all__ = ["Backup", "DivergenceGuard", "EpochDiagnostics", "FusedAdam", "StepDiagnostics",
            "TrainingDiverged", "batches_in_dataset", "halving_schedule", "iwae_schedule",
-           "per_stage", "recorded_seconds", "save_weights", "stage_names", "train"]
+           "per_stage", "recorded_seconds", "refit_encoder", "save_weights", "stage_names",
+           "train"]
