@@ -13,7 +13,7 @@ from recipe_case import check_common, run_recipe
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 RECIPES = ("affine_vae", "celeba_vaeplus", "collapse_depth", "gamma_slices", "latent_samplers",
-           "learnable_gamma", "mnist_balance", "mnist_budget", "ood", "two_stage")
+           "learnable_gamma", "mnist_balance", "mnist_budget", "ood", "ood_exported", "two_stage")
 # The presets of the recipes that existed before the runner, as they resolved then, and the
 # deliberate changes since (two_stage: fid_reference / normalize_samples, the reference code's FID;
 # the `colab` presets of mnist_balance, celeba_vaeplus and ood, the notebooks' runs).
