@@ -56,11 +56,13 @@ def test_an_interrupted_stage_says_where_it_resumes(tmp_path, capsys):
 
 
 def test_stage_progress_prints_a_few_lines_per_stage_and_a_summary(tmp_path, capsys):
-    """verbose="stage" off a terminal: a start line, a line at each quarter of the stage and a
-    summary, whatever the epochs' speed; never Keras' own lines."""
+    """verbose="stage" off a terminal: one start line, a line at each quarter of the stage and
+    a summary, whatever the epochs' speed; never Keras' own lines."""
     training.train(tiny_two_stage(), dataset, str(tmp_path), epochs=8, verbose="stage")
     lines = capsys.readouterr().out.splitlines()
-    assert "zoo.training: stage_1: 8 epochs" in lines
+    starts = [line for line in lines if line.startswith("zoo.training: stage_1")
+              and " epoch " not in line and " done: " not in line]
+    assert starts == ["zoo.training: stage_1 (1 of 2): 8 epochs of 2 steps"]
     for stage in ("stage_1", "stage_2"):
         shown = [line.split(" epoch ")[1].split()[0] for line in lines
                  if line.startswith(f"zoo.training: {stage} epoch ")]

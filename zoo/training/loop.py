@@ -334,7 +334,8 @@ class StageProgress(keras.callbacks.Callback):
     """One progress bar per stage, counting epochs (`verbose="stage"`): Keras' own `Progbar`,
     redrawn in place, on a terminal or in a notebook; elsewhere (a log file, a pipe) a plain
     line at each quarter of the stage (`log_lines` - 1 lines), whatever the machine's speed.
-    The stage ends with a summary line: epochs, seconds, the last epoch's terms."""
+    The stage ends with a summary line: epochs, seconds, the last epoch's terms (`train`'s
+    own line says how the stage starts)."""
 
     log_lines = 4
 
@@ -353,7 +354,6 @@ class StageProgress(keras.callbacks.Callback):
         # or a notebook shows that as one bar, a log file would get backspaces.
         if (hasattr(sys.stdout, "isatty") and sys.stdout.isatty()) or "ipykernel" in sys.modules:
             self._bar = keras.utils.Progbar(self.epochs, unit_name="epoch")
-        print(f"zoo.training: {self.stage}: {self.epochs} epochs", flush=True)
 
     def on_epoch_end(self, epoch, logs=None):
         values = terms(logs)
