@@ -18,7 +18,7 @@ and `first_stage_nll`, the same samples with the first stage's prior N(0, I).
 The published models were trained on pixel / 255 images, not dequantized ones: the
 dequantization noise (std 1 / (256 sqrt(12)) = 0.0011) is small beside their decoder's std
 (gamma 0.007, std 0.08), so the BPDs are the models' on the standard 8-bit scale up to that.
-Presets: `cpu` (the published fashion_vae and fashion_two_stage, 2,000 images a set), `smoke`
+Presets: `cpu` (the published fashion_vae and fashion_two_stage, 1,000 images a set), `smoke`
 (no model of its own: a test passes one with --override=models=...). Writes results.md,
 results.json, nll_hist.png and models/<model>/ (nll.npz).
 """
@@ -30,7 +30,7 @@ import numpy as np
 from recipes import ood
 from zoo import experiment
 
-BASE = {"seed": 0, "eval_images": 2000, "batch_size": 250}
+BASE = {"seed": 0, "eval_images": 1000, "batch_size": 250}
 OUTLIERS = {**ood.TRANSFORM_OUTLIERS, "vflip": "transform:vflip"}
 
 
