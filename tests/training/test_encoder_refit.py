@@ -24,8 +24,8 @@ def test_refit_reaches_the_exact_posterior_of_a_linear_gaussian_model():
     model = affine_vae(w, b, gamma, np.zeros((5, 4)), np.zeros(4))
     decoder = [v.numpy().copy() for v in model.decoder.weights]
 
-    def gap():
-        return float(np.mean(model.loss_terms(x)["loss"])) + exact  # -ELBO - (-log p)
+    def gap():  # -ELBO - (-log p), the ELBO's one-draw estimate averaged over 10 draws
+        return float(np.mean([np.mean(model.loss_terms(x)["loss"]) for _ in range(10)])) + exact
 
     before = gap()
     keras.utils.set_random_seed(0)
@@ -33,7 +33,8 @@ def test_refit_reaches_the_exact_posterior_of_a_linear_gaussian_model():
     refit_encoder(model, x, epochs=60, batch_size=100,
                   learning_rate=keras.optimizers.schedules.PiecewiseConstantDecay(
                       [40 * steps], [0.02, 0.002]))
-    assert before > 1.0 and 0 <= gap() < 0.03, (before, gap())
+    after = gap()
+    assert before > 1.0 and -0.01 < after < 0.05, (before, after)
     assert all(np.array_equal(a, v.numpy()) for a, v in zip(decoder, model.decoder.weights))
     assert float(model.gamma) == pytest.approx(gamma, rel=1e-6)
     kernel, bias = exact_posterior_encoder(w, b, gamma)
