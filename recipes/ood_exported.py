@@ -47,26 +47,19 @@ def presets():
     return {"paper": cpu, "cpu": cpu, "smoke": smoke}
 
 
-def scores_of(exported, images, batch_size):
-    """{"nll"[, "first_stage_nll"]: per-image values} of `exported.score` on `images`."""
-    batches = [exported.score(images[i:i + batch_size])
-               for i in range(0, len(images), batch_size)]
-    return {key: np.concatenate([b[key] for b in batches])
-            for key in ("nll", "first_stage_nll") if key in batches[0]}
-
-
 def model_row(config, name, path, sets):
     from sklearn.metrics import roc_auc_score
 
     import zoo
     from zoo import data, metrics
+    from zoo.experiment import evaluation
 
     def evaluate(_, run):
         exported = zoo.load(path)
         if "score" not in exported.signatures:
             raise ValueError(f"{path} has no `score` signature (a {exported.metadata.get('model_class')}): "
                              "the OOD table needs a likelihood")
-        scored = {key: scores_of(exported, images, config["batch_size"])
+        scored = {key: evaluation.exported_scores(exported, images, config["batch_size"])
                   for key, images in sets.items()}
         os.makedirs(run.directory, exist_ok=True)
         np.savez(os.path.join(run.directory, "nll.npz"),

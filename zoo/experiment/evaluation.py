@@ -142,10 +142,7 @@ class Context:
             else:
                 score = self.model.exported
                 info = score.metadata["score"]
-                batches = [score.score(self.images[i:i + 500])
-                           for i in range(0, len(self.images), 500)]
-                values = {key: np.concatenate([b[key] for b in batches])
-                          for key in ("nll", "first_stage_nll") if key in batches[0]}
+                values = exported_scores(score, self.images)
                 through = (f", through both stages (M={info['second_stage_samples']} draws "
                            "u ~ q(u|z) for each z_k; first_stage_value: prior N(0, I))"
                            if "first_stage_nll" in values else "")
@@ -165,6 +162,17 @@ class Context:
         return measures.ImageReference(self.data_spec, self.split, self.images, self.images,
                                        empty if train is None else train, fid_statistics,
                                        digits=True)
+
+
+def exported_scores(exported, images, batch_size=500):
+    """{"nll"[, "first_stage_nll"]: per-image values} of an export's `score` on `images`, in
+    batches (a two-stage export's first-stage figure too)."""
+    import numpy as np
+
+    batches = [exported.score(images[i:i + batch_size])
+               for i in range(0, len(images), batch_size)]
+    return {key: np.concatenate([b[key] for b in batches])
+            for key in ("nll", "first_stage_nll") if key in batches[0]}
 
 
 def reconstruction(c):
