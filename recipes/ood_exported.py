@@ -57,8 +57,9 @@ def model_row(config, name, path, sets):
     def evaluate(_, run):
         exported = zoo.load(path)
         if "score" not in exported.signatures:
-            raise ValueError(f"{path} has no `score` signature (a {exported.metadata.get('model_class')}): "
-                             "the OOD table needs a likelihood")
+            kind = exported.metadata.get("model_class")
+            raise ValueError(f"{path} has no `score` signature (a {kind}): the OOD table "
+                             "needs a likelihood")
         scored = {key: evaluation.exported_scores(exported, images, config["batch_size"])
                   for key, images in sets.items()}
         os.makedirs(run.directory, exist_ok=True)

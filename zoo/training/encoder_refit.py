@@ -54,8 +54,9 @@ def refit_encoder(vae, data, epochs=20, batch_size=256, learning_rate=1e-3, seed
         for epoch in range(epochs):
             x = np.asarray(draw(), np.float32)
             if x.shape[1:] != tuple(vae.input_shape_):
-                raise ValueError(f"data must have shape [N, {', '.join(map(str, vae.input_shape_))}]"
-                                 f" (the VAE's inputs); got {x.shape}")
+                shape = ", ".join(map(str, vae.input_shape_))
+                raise ValueError(f"data must have shape [N, {shape}] (the VAE's inputs); got "
+                                 f"{x.shape}")
             if not np.all(np.isfinite(x)):
                 raise ValueError("data must be finite (found NaN or Inf)")
             order = rng.permutation(len(x))
