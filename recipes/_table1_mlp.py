@@ -8,11 +8,13 @@ from zoo.experiment import budgets
 # The model, its training and its evaluation, per preset: the paper's (IWAE K = 5000 on the whole
 # test set), a 2-core CPU's (batch 100, K = 500 on 1,000 images) and a test's (seconds).
 # gamma_parameterization "std": log sigma_x is learned (`recipes.mnist_budget` measured it
-# against log gamma; see its results.md).
+# against log gamma; see its results.md). geometric_rounds: a shortened budget
+# (epochs_per_round) keeps the 3^i proportions of the paper's rounds instead of its own list
+# (`zoo.experiment.budgets.iwae`).
 PAPER = {"data": "tfds:mnist", "units": 200, "encoder_depth": 6, "decoder_blocks": 3,
          "gamma": "learnable", "gamma_parameterization": "std", "batch_size": 20,
-         "learning_rate": 1e-3, "rounds": 8, "iwae_samples": 5000, "eval_images": 10000,
-         "steps_per_execution": 10, "parallel_batches": "auto"}
+         "learning_rate": 1e-3, "rounds": 8, "geometric_rounds": False, "iwae_samples": 5000,
+         "eval_images": 10000, "steps_per_execution": 10, "parallel_batches": "auto"}
 CPU = {**PAPER, "batch_size": 100, "iwae_samples": 500, "eval_images": 1000,
        "steps_per_execution": 50}
 SMOKE = {**CPU, "data": "sklearn:digits", "units": 16, "encoder_depth": 2, "decoder_blocks": 1,
@@ -76,7 +78,8 @@ def build_model(config, name, input_shape):
 
 def row(config, name, x_test, x_train, folder=None):
     """The `experiment.Row` of one model (its folder: `folder`, default `name`), trained with
-    the IWAE schedule of `rounds` x `epochs_per_round` and measured on test images."""
+    the IWAE schedule of `rounds` x `epochs_per_round` (in the 3^i proportions if
+    `geometric_rounds`) at `batch_size` and measured on test images."""
     import numpy as np
 
     from zoo import metrics
@@ -90,6 +93,7 @@ def row(config, name, x_test, x_train, folder=None):
                                                    num_samples=config["iwae_samples"],
                                                    seed=config["seed"])
         steps = experiment.batches_per_epoch(config["data"], config["batch_size"])
+        epochs = budget(steps)[0]
         return {
             "model": name,
             "kappa": int(model.latent_dim),
@@ -98,7 +102,9 @@ def row(config, name, x_test, x_train, folder=None):
             "nll_train": float(-np.mean(log_px_train)),
             "active_dims": metrics.active_units(model, x_test),
             "gamma": float(model.gamma),
-            "epochs": budget(steps)[0],
+            "epochs": epochs,
+            "batch_size": config["batch_size"],
+            "steps": epochs * steps,
             "train_seconds": run.train_seconds,
             "evaluation": (f"reconstruction error and active dims on all {len(x_test)} test "
                            f"images (active: Cov(E_q[z]) > 0.01, ddof 0); NLL = -mean IWAE "
@@ -107,7 +113,9 @@ def row(config, name, x_test, x_train, folder=None):
                            f"in [0, 1]"),
         }
 
-    budget = budgets.iwae(config["rounds"], config["epochs_per_round"], config["learning_rate"])
+    budget = budgets.iwae(config["rounds"], config["epochs_per_round"], config["learning_rate"],
+                          geometric=config["geometric_rounds"] and bool(config["epochs_per_round"]))
     return experiment.Row(folder or name, build=lambda: build_model(config, name,
                                                                     x_test.shape[1:]),
-                          evaluate=evaluate, data=config["data"], budget=budget)
+                          evaluate=evaluate, data=config["data"],
+                          batch_size=config["batch_size"], budget=budget)

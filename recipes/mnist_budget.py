@@ -10,15 +10,25 @@ trained at each latent size kappa of `budgets` for each of its budgets (epochs p
 IWAE schedule's 8 rounds (lr 1e-3 * 10^(-i/7)) of that many epochs each, so a budget is 8 x
 that many epochs and every budget ends at the same learning rate. At each budget: test
 reconstruction error, test NLL (IWAE), NLL on as many training images, active units and gamma
-(`recipes._table1_mlp.train_and_evaluate`). The decoder variance is learned as `variant` says
-(all kappas and budgets); the `comparisons` variants are trained too, at their own kappas and
-budgets:
+(`recipes._table1_mlp.row`). The model is trained as `variant` says (all kappas and budgets);
+the `comparisons` variants are trained too, at their own kappas and budgets. How gamma is
+learned:
 
 - `learnable_std`: log sigma_x is the variable, gamma = sigma_x^2 (the two-stage reference
   code's choice; `zoo.GaussianVAE(gamma_parameterization="std")`);
 - `learnable_variance`: log gamma is the variable (the zoo's choice before this study);
 - `analytic`: gamma set to the batch's mean squared error per dimension at every step, no
   gradient through it (the calibrated-decoder VAE of Rybkin et al. 2021).
+
+and the paper's training dynamics, each with `learnable_std`'s gamma (the `cpu_dynamics`
+preset: why does batch 100 with equal rounds not reach the paper's reconstruction error and
+active units?):
+
+- `batch_20`: the paper's batch of 20 (5 times the steps of an epoch at batch 100);
+- `geometric_rounds`: the rounds in the paper's proportions 3^i over the same total epochs
+  (two thirds of the steps in the last round, at a tenth of the first learning rate) instead
+  of equal rounds;
+- `batch_20_geometric`: both, the paper's schedule shortened to the budget.
 
 The tables give each metric next to the paper's and, per metric, the budget at which it
 reaches the paper's value or where the trend of the last two budgets points
@@ -28,7 +38,10 @@ reaches the paper's value or where the trend of the last two budgets points
 Presets: `cpu` (batch 100, kappa 100 and 784, budgets 8, 32, 104 and 320 epochs, i.e. from a
 quarter of `recipes.mnist_balance`'s cpu preset to 10 times it; the comparison variants at
 kappa 100 up to 104 epochs; K = 500 on 1,000 images), `paper` (batch 20, up to the paper's
-3,280 epochs, K = 5,000 on 10,000 images), `smoke` (sklearn:digits, seconds). The paper's
+3,280 epochs, K = 5,000 on 10,000 images), `cpu_dynamics` (kappa 100: the cpu preset's
+learnable_std at 8 and 32 epochs; geometric_rounds at 32 and 104, batch_20 at 8 and 32,
+batch_20_geometric at 32; about 90 minutes on one core), `smoke` (sklearn:digits, seconds). The
+paper's
 batch 20 makes an epoch about 3.5 times slower on a CPU than batch 100 (`bench.train`), so the
 cpu preset keeps `recipes.mnist_balance`'s batch 100: its epochs have 5 times fewer steps than
 the paper's.
@@ -41,10 +54,14 @@ from recipes import _table1_mlp as table1
 from recipes import paper_values
 from zoo import experiment
 
+LEARNABLE_STD = {"gamma": "learnable", "gamma_parameterization": "std"}
 VARIANTS = {
-    "learnable_std": {"gamma": "learnable", "gamma_parameterization": "std"},
+    "learnable_std": LEARNABLE_STD,
     "learnable_variance": {"gamma": "learnable", "gamma_parameterization": "variance"},
     "analytic": {"gamma": "analytic", "gamma_parameterization": "std"},
+    "batch_20": {**LEARNABLE_STD, "batch_size": 20},
+    "geometric_rounds": {**LEARNABLE_STD, "geometric_rounds": True},
+    "batch_20_geometric": {**LEARNABLE_STD, "batch_size": 20, "geometric_rounds": True},
 }
 METRICS = (  # key, label, the paper's key (None: no paper value), lower is better
     ("reconstruction_error", "test reconstruction error", "reconstruction_error"),
@@ -65,9 +82,14 @@ PAPER = {
 CPU = {**PAPER, **table1.CPU, "budgets": {"100": [1, 4, 13, 40], "784": [1, 4, 13, 40]},
        "comparisons": {"learnable_variance": {"100": [1, 4, 13]},
                        "analytic": {"100": [1, 4, 13]}}}
+# The paper's batch and schedule shape against the cpu preset's at kappa 100, 8 to 104 epochs.
+CPU_DYNAMICS = {**CPU, "budgets": {"100": [1, 4]},
+                "comparisons": {"geometric_rounds": {"100": [4, 13]}, "batch_20": {"100": [1, 4]},
+                                "batch_20_geometric": {"100": [4]}}}
 SMOKE = {**CPU, **table1.SMOKE, "budgets": {"4": [1, 2], "16": [1, 2]},
-         "comparisons": {"learnable_variance": {"4": [1]}, "analytic": {"4": [1]}}}
-PRESETS = {"paper": PAPER, "cpu": CPU, "smoke": SMOKE}
+         "comparisons": {"learnable_variance": {"4": [1]}, "analytic": {"4": [1]},
+                         "batch_20_geometric": {"4": [2]}}}
+PRESETS = {"paper": PAPER, "cpu": CPU, "cpu_dynamics": CPU_DYNAMICS, "smoke": SMOKE}
 DRY_RUN = {"budgets": {"100": [1], "784": [1]}, "comparisons": {}, "iwae_samples": 2,
            "eval_images": 100}
 
@@ -131,7 +153,8 @@ def plot(config, results, path):
     paper = paper_values.MNIST_KAPPA_SWEEP
     fig, axes = plt.subplots(1, len(METRICS), figsize=(4 * len(METRICS), 3.8))
     styles = {"learnable_std": ("-", "o"), "learnable_variance": ("--", "s"),
-              "analytic": (":", "^")}
+              "analytic": (":", "^"), "batch_20": ("-.", "D"), "geometric_rounds": ("--", "v"),
+              "batch_20_geometric": (":", "P")}
     budgets = sorted({r["epochs"] for r in results})
     for ax, (key, label, paper_key) in zip(axes, METRICS):
         for color, kappa in enumerate(kappas(config)):
@@ -156,7 +179,7 @@ def plot(config, results, path):
         ax.minorticks_off()
         if key in ("gamma", "active_dims"):
             ax.set_yscale("log")
-        ax.set_xlabel(f"epochs (batch {config['batch_size']})")
+        ax.set_xlabel("epochs")
         ax.set_title(label + (" (paper: other scale)" if key == "nll" else ""), fontsize=10)
     handles, labels = [], []
     for ax in axes:
@@ -203,20 +226,23 @@ def report(config, results):
                for variant, kappa, rounds in runs(config)]
     plot(config, results, f"{config['workdir']}/budget_study.png")
     steps = experiment.batches_per_epoch(config["data"], config["batch_size"])
-    columns = ["variant", "kappa", "epochs", "steps", "rec. error", "test NLL", "train NLL",
+    columns = ["variant", "kappa", "epochs", "batch", "steps", "rec. error", "test NLL", "train NLL",
                "active", "gamma", "train s"]
-    rows = [[r["variant"], r["kappa"], r["epochs"], r["epochs"] * steps,
+    rows = [[r["variant"], r["kappa"], r["epochs"], r["batch_size"], r["steps"],
              r["reconstruction_error"], r["nll"], r["nll_train"], r["active_dims"], r["gamma"],
              r["train_seconds"]] for r in results]
     paper = paper_values.MNIST_KAPPA_SWEEP
-    rows += [["paper", k, 3280, 3280 * 3000, paper[k]["reconstruction_error"], paper[k]["nll"],
+    rows += [["paper", k, 3280, 20, 3280 * 3000, paper[k]["reconstruction_error"],
+              paper[k]["nll"],
               None, paper[k]["active_dims"], None, None] for k in kappas(config) if k in paper]
     sections = [
         "## Metrics against the budget", experiment.markdown_table(columns, rows),
         results[0]["evaluation"] + f". Budgets: {config['rounds']} rounds of the IWAE "
         f"schedule (lr {config['learning_rate']} x 10^(-i/7)) of `epochs` / {config['rounds']} "
-        f"epochs each, batch {config['batch_size']} ({steps} steps an epoch). Paper: 3,280 "
-        "epochs at batch 20 (3,000 steps an epoch), K = 5000 on the test set. `train s`: "
+        f"epochs each (the `geometric_rounds` variants: in the proportions 3^i), batch "
+        f"{config['batch_size']} ({steps} steps an epoch) unless the `batch` column says "
+        "otherwise. Paper: 3,280 epochs at batch 20 (3,000 steps an epoch), K = 5000 on the "
+        "test set. `train s`: "
         "seconds of training, summed over the processes that trained the model (a resumed "
         "run counts all of them).",
         "## Where each metric reaches the paper's value",

@@ -16,7 +16,8 @@ RECIPES = ("affine_vae", "celeba_vaeplus", "collapse_depth", "gamma_slices", "la
            "learnable_gamma", "mnist_balance", "mnist_budget", "ood", "ood_exported", "two_stage")
 # The presets of the recipes that existed before the runner, as they resolved then, and the
 # deliberate changes since (two_stage: fid_reference / normalize_samples, the reference code's FID;
-# the `colab` presets of mnist_balance, celeba_vaeplus and ood, the notebooks' runs).
+# the `colab` presets of mnist_balance, celeba_vaeplus and ood, the notebooks' runs;
+# mnist_balance / mnist_budget: geometric_rounds and the cpu_dynamics preset).
 GOLDEN = json.loads((ROOT / "tests" / "fixtures" / "resolved_presets.json").read_text())
 
 

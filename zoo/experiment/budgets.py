@@ -31,11 +31,17 @@ def halving(learning_rate, halve_every, epochs):
     return budget
 
 
-def iwae(rounds, epochs_per_round, learning_rate):
+def iwae(rounds, epochs_per_round, learning_rate, geometric=False):
     """The IWAE schedule (`zoo.training.iwae_schedule`): base * 10^(-i/7) for 3^i epochs (or
-    `epochs_per_round`), i < rounds."""
+    `epochs_per_round`), i < rounds. `geometric`: the rounds keep the 3^i proportions and span
+    sum(epochs_per_round) epochs in all (the paper's schedule shape at a shorter budget)."""
     def budget(steps):
-        schedule, epochs = training.iwae_schedule(steps, rounds, epochs_per_round, learning_rate)
+        if geometric:
+            schedule, epochs = training.iwae_schedule(steps, rounds, None, learning_rate,
+                                                      total_epochs=sum(epochs_per_round))
+        else:
+            schedule, epochs = training.iwae_schedule(steps, rounds, epochs_per_round,
+                                                      learning_rate)
         return epochs, schedule
     return budget
 

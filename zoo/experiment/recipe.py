@@ -79,8 +79,9 @@ class Row:
       row that trains nothing (a baseline such as downsampled images): only `evaluate` runs.
     evaluate: (model or None, Run) -> a JSON-able dict of metrics; cached, so a finished row
       is not measured again.
-    data: the `zoo.data` spec whose shuffled train split (batches of config["batch_size"],
-      seeded) trains it.
+    data: the `zoo.data` spec whose shuffled train split (batches of `batch_size`, seeded)
+      trains it.
+    batch_size: the row's training batch (default: config["batch_size"]).
     budget: steps per epoch -> (epochs, learning rate), each a value or {stage: value}
       (`zoo.experiment.budgets`).
     seed: the row's seed (default: config["seed"]).
@@ -99,6 +100,7 @@ class Row:
     build: Callable | None
     evaluate: Callable
     data: str | None = None
+    batch_size: int | None = None
     budget: Callable | None = None
     seed: int | None = None
     dequantize: bool = False

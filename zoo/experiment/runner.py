@@ -125,10 +125,10 @@ def _train(config, row, directory, seed):
     if callable(row.data):
         dataset, steps = row.data, None
     else:
-        dataset = functools.partial(data.load, row.data, "train",
-                                    batch_size=config["batch_size"], shuffle=True, seed=seed,
-                                    dequantize=row.dequantize)
-        steps = workdir.batches_per_epoch(row.data, config["batch_size"])
+        batch_size = row.batch_size or config["batch_size"]
+        dataset = functools.partial(data.load, row.data, "train", batch_size=batch_size,
+                                    shuffle=True, seed=seed, dequantize=row.dequantize)
+        steps = workdir.batches_per_epoch(row.data, batch_size)
     epochs, learning_rate = row.budget(steps)
     training.train(
         model, dataset, directory, epochs=epochs, learning_rate=learning_rate,
