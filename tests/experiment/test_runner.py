@@ -28,7 +28,8 @@ def test_rows_are_trained_cached_and_receive_earlier_results(tmp_path):
 
     def rows(config):
         first = yield experiment.Row("first", build=tiny, evaluate=evaluate,
-                                     data="sklearn:digits", budget=budgets.constant(1, 1e-3))
+                                     data="sklearn:digits", budget=budgets.constant(1, 1e-3),
+                                     batch_size=32)
         # the second row is built from the first's measured result, as learnable_gamma's
         # fixed-gamma row is from the learnable one's gamma
         yield experiment.Row("second", build=lambda: tiny(first.metrics["latent_dim"] + 1),
@@ -43,6 +44,12 @@ def test_rows_are_trained_cached_and_receive_earlier_results(tmp_path):
     assert json.loads(open(folder.results).read())["latent_dim"] == 3
     assert list((tmp_path / "models" / "first" / "saved_model").glob("*/saved_model.pb"))
     assert len(calls) == 2
+    # Each row's training time is recorded (the first draws no images, so it is trained only
+    # when measured); the first row trained at its own batch of 32, the second at the config's.
+    assert all(results[name].metrics["seconds"] > 0 for name in ("first", "second"))
+    steps = {name: json.loads((tmp_path / "models" / name / "checkpoints" / "model.json")
+                              .read_text())["steps_per_epoch"] for name in ("first", "second")}
+    assert steps["second"] == 2 * steps["first"] or steps["second"] == 2 * steps["first"] - 1
 
     again = experiment.run_rows(config, rows(config))   # cached: nothing measured again
     assert len(calls) == 2 and again["second"].metrics == results["second"].metrics

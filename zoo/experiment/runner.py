@@ -96,9 +96,9 @@ def run_row(config, row):
     images = row.images(model() if row.build else None) if row.images else {}
 
     def measure():
+        built = model() if row.build else None  # trained first: then its time is recorded
         seconds = training.recorded_seconds(directory.path) if row.build else None
         run = Run(directory.path, seconds, images)
-        built = model() if row.build else None
         result = row.evaluate(built, run)
         if built is not None and row.export and run.export_dir is None:
             if not isinstance(row.data, str):
