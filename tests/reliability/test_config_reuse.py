@@ -68,6 +68,13 @@ def test_differences_are_empty_exactly_when_the_non_free_settings_agree(old, new
         assert key.split(".")[0] in set(old) | set(new)
 
 
+def test_a_table_1_run_recorded_before_geometric_rounds_had_equal_rounds():
+    old = {"kappas": [100], "epochs_per_round": [4] * 8}
+    assert reuse.differences(old, {**old, "geometric_rounds": False}) == []
+    assert reuse.differences(old, {**old, "geometric_rounds": True}) == [
+        ("geometric_rounds", False, True)]
+
+
 # The quickstart records its settings too (finished run: stages of one epoch, tiny networks).
 
 @pytest.fixture(scope="module")

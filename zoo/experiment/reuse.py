@@ -14,7 +14,8 @@ spelled differently), `workdir` (the same folder reached through another path), 
 what its checkpoints hold). Everything else counts, the `zoo.runtime.cpu` plan ("cpu") among
 it: its precision is the dtype the weights were trained in. A config.json recorded before a
 key existed compares as if it held the value of `ADDED_KEYS` (every run before
-"cpu.precision" was recorded trained in float32).
+"cpu.precision" was recorded trained in float32; every Table 1 run before "geometric_rounds"
+trained the rounds of its `epochs_per_round`).
 
 To start over, pass `--restart`: the workdir's contents are moved aside into a sibling folder
 `<workdir>.replaced-<YYYYmmdd-HHMMSS>/` (a rename: instant, nothing copied; beside the workdir
@@ -39,7 +40,10 @@ from zoo import files
 FREE_KEYS = ("command", "workdir", "strategy")
 # Keys added to config.json after runs were recorded, with the value those runs had: a
 # config.json without the key compares as if it held that value.
-ADDED_KEYS = {"cpu.precision": "float32"}  # every run before the precision plan was float32
+ADDED_KEYS = {
+    "cpu.precision": "float32",  # every run before the precision plan was float32
+    "geometric_rounds": False,   # reg-balance Table 1 runs before it trained their own rounds
+}
 ZOO_KEYS = ("command", "workdir")  # in every config.json `record` writes
 _MISSING = object()
 CONFIG_FILE = "config.json"
