@@ -65,12 +65,17 @@ def plot(config, results, path):
         ax.plot(paper_kappas, [paper[k][key] for k in paper_kappas], "s--", color="gray",
                 label="paper (Table 1)")
         ax.set_xscale("log")
+        ax.set_xticks(kappas, [str(k) for k in kappas])
+        ax.minorticks_off()
         ax.set_xlabel("kappa (latent size)")
         ax.set_title(label)
+    axes[2].set_yscale("symlog", linthresh=10)  # 0 (no_skip) to hundreds
     for name in config["ablations"]:
         axes[2].axhline(results[name]["active_dims"], ls=":", color="C3")
-        axes[2].text(kappas[0], results[name]["active_dims"], f" {name}", color="C3",
-                     va="bottom", fontsize=8)
+        axes[2].text(kappas[0], results[name]["active_dims"],
+                     f" {name} (kappa {results[name]['kappa']})", color="C3", va="bottom",
+                     fontsize=8)
+    axes[2].set_ylim(bottom=0)
     axes[0].legend()
     fig.suptitle(f"MNIST MLP VAE with skip connections, learnable gamma ({config['preset']} "
                  "preset)")

@@ -157,13 +157,15 @@ def plot(config, results, path):
               "batch_20_geometric": (":", "P")}
     budgets = sorted({r["epochs"] for r in results})
     for ax, (key, label, paper_key) in zip(axes, METRICS):
+        # One color per kappa, or per variant when there is one kappa (cpu_dynamics).
+        single = len(kappas(config)) == 1
         for color, kappa in enumerate(kappas(config)):
-            for variant in [config["variant"], *config["comparisons"]]:
+            for index, variant in enumerate([config["variant"], *config["comparisons"]]):
                 points = series(results, variant, kappa)
                 if points:
                     line, marker = styles[variant]
                     ax.plot([e for e, _ in points], [r[key] for _, r in points], ls=line,
-                            marker=marker, color=f"C{color}", ms=5,
+                            marker=marker, color=f"C{index if single else color}", ms=5,
                             label=f"kappa {kappa}, {variant}")
             reference = None
             if paper_key and kappa in paper:
@@ -172,7 +174,8 @@ def plot(config, results, path):
                 reference = (paper[kappa]["reconstruction_error"] / 784,
                              f"R/d at the paper's rec. error, kappa {kappa}")
             if reference:
-                ax.axhline(reference[0], color=f"C{color}", lw=1, alpha=0.6, ls=(0, (6, 3)),
+                ax.axhline(reference[0], color="gray" if single else f"C{color}", lw=1,
+                           alpha=0.6, ls=(0, (6, 3)),
                            label=reference[1])
         ax.set_xscale("log")
         ax.set_xticks(budgets, [str(b) for b in budgets])
