@@ -17,7 +17,7 @@ RECIPES = ("affine_vae", "celeba_vaeplus", "collapse_depth", "gamma_slices", "la
 # The presets of the recipes that existed before the runner, as they resolved then, and the
 # deliberate changes since (two_stage: fid_reference / normalize_samples, the reference code's FID;
 # the `colab` presets of mnist_balance, celeba_vaeplus and ood, the notebooks' runs;
-# mnist_balance / mnist_budget: geometric_rounds and the cpu_dynamics preset).
+# mnist_balance / mnist_budget: geometric_rounds, the cpu_dynamics and cpu_paper_schedule presets).
 GOLDEN = json.loads((ROOT / "tests" / "fixtures" / "resolved_presets.json").read_text())
 
 
