@@ -114,7 +114,7 @@ def row(config, name, x_test, x_train, folder=None):
         }
 
     budget = budgets.iwae(config["rounds"], config["epochs_per_round"], config["learning_rate"],
-                          geometric=config["geometric_rounds"] and bool(config["epochs_per_round"]))
+                          geometric=config["geometric_rounds"])
     return experiment.Row(folder or name, build=lambda: build_model(config, name,
                                                                     x_test.shape[1:]),
                           evaluate=evaluate, data=config["data"],

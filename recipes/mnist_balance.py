@@ -28,10 +28,11 @@ Presets: `paper` (IWAE schedule: batch 20, lr 1e-3 * 10^(-i/7) for 3^i epochs, i
 the same 32 epochs: at kappa 100 it reconstructed better than `cpu` on two seeds, 4.10 / 3.92
 against 4.58 / 4.80, and better than `cpu`'s rounds at 104 epochs, results/mnist_table1_dynamics;
 an epoch takes about 2.5 times as long and batch 20 runs on one core: about 2 hours for 7
-models), `colab` (`cpu` at 8 rounds of 2 epochs: colab/02_reg_balance_table1.ipynb's run, which states
-its measured time), `smoke` (seconds, sklearn:digits). On a CPU these MLPs train with one thread per op and the batch in
-two independent halves (`zoo.runtime.cpu`'s plan for dense networks, printed at the start; set
-`--cpu_threads=tf` or `--override=parallel_batches=1` to change it).
+models), `colab` (`cpu` at 8 rounds of 2 epochs: colab/02_reg_balance_table1.ipynb's run,
+which states its measured time), `smoke` (seconds, sklearn:digits). On a CPU these MLPs train
+with one thread per op and the batch in two independent halves (`zoo.runtime.cpu`'s plan for
+dense networks, printed at the start; set `--cpu_threads=tf` or
+`--override=parallel_batches=1` to change it).
 Writes config.json, results.json, results.md, kappa_sweep.png and
 models/<name>/ (checkpoints, TensorBoard, SavedModel, metrics) into --workdir; re-running skips
 finished models.

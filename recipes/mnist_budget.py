@@ -40,11 +40,10 @@ quarter of `recipes.mnist_balance`'s cpu preset to 10 times it; the comparison v
 kappa 100 up to 104 epochs; K = 500 on 1,000 images), `paper` (batch 20, up to the paper's
 3,280 epochs, K = 5,000 on 10,000 images), `cpu_dynamics` (kappa 100: the cpu preset's
 learnable_std at 8 and 32 epochs; geometric_rounds at 32 and 104, batch_20 at 8 and 32,
-batch_20_geometric at 32; about 90 minutes on one core), `smoke` (sklearn:digits, seconds). The
-paper's
-batch 20 makes an epoch about 3.5 times slower on a CPU than batch 100 (`bench.train`), so the
-cpu preset keeps `recipes.mnist_balance`'s batch 100: its epochs have 5 times fewer steps than
-the paper's.
+batch_20_geometric at 32; 72 minutes on one core, results/mnist_table1_dynamics), `smoke`
+(sklearn:digits, seconds). The paper's batch 20 makes an epoch about 3.5 times slower on a CPU
+than batch 100 (`bench.train`), so the cpu preset keeps `recipes.mnist_balance`'s batch 100: its
+epochs have 5 times fewer steps than the paper's.
 Writes config.json, results.json, results.md, budget_study.png and one sub-workdir per variant
 and budget, <variant>_e<epochs>/models/kappa_<k>/ (checkpoints, TensorBoard, SavedModel,
 metrics) into --workdir; re-running skips finished models.
@@ -156,9 +155,8 @@ def plot(config, results, path):
               "analytic": (":", "^"), "batch_20": ("-.", "D"), "geometric_rounds": ("--", "v"),
               "batch_20_geometric": (":", "P")}
     budgets = sorted({r["epochs"] for r in results})
+    single = len(kappas(config)) == 1  # then one color per variant (cpu_dynamics), else per kappa
     for ax, (key, label, paper_key) in zip(axes, METRICS):
-        # One color per kappa, or per variant when there is one kappa (cpu_dynamics).
-        single = len(kappas(config)) == 1
         for color, kappa in enumerate(kappas(config)):
             for index, variant in enumerate([config["variant"], *config["comparisons"]]):
                 points = series(results, variant, kappa)
@@ -229,8 +227,8 @@ def report(config, results):
                for variant, kappa, rounds in runs(config)]
     plot(config, results, f"{config['workdir']}/budget_study.png")
     steps = experiment.batches_per_epoch(config["data"], config["batch_size"])
-    columns = ["variant", "kappa", "epochs", "batch", "steps", "rec. error", "test NLL", "train NLL",
-               "active", "gamma", "train s"]
+    columns = ["variant", "kappa", "epochs", "batch", "steps", "rec. error", "test NLL",
+               "train NLL", "active", "gamma", "train s"]
     rows = [[r["variant"], r["kappa"], r["epochs"], r["batch_size"], r["steps"],
              r["reconstruction_error"], r["nll"], r["nll_train"], r["active_dims"], r["gamma"],
              r["train_seconds"]] for r in results]

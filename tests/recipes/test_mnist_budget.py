@@ -28,8 +28,8 @@ def test_mnist_budget_smoke_trains_every_variant_and_budget(tmp_path):
     # but move it at different speeds, and the analytic gamma is the batch's MSE per pixel.
     assert by_key[("learnable_std", 4, 2)]["gamma"] != by_key[("learnable_variance", 4, 2)]["gamma"]
     # Batch 20 trains on the same epochs in 5 times the steps (1,500 digits: 15 batches of 100).
-    assert (by_key[("learnable_std", 4, 4)]["batch_size"], by_key[("learnable_std", 4, 4)]["steps"]) \
-        == (100, 60)
+    assert (by_key[("learnable_std", 4, 4)]["batch_size"],
+            by_key[("learnable_std", 4, 4)]["steps"]) == (100, 60)
     assert (by_key[("batch_20_geometric", 4, 4)]["batch_size"],
             by_key[("batch_20_geometric", 4, 4)]["steps"]) == (20, 300)
     analytic = by_key[("analytic", 4, 2)]

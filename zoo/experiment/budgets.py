@@ -34,9 +34,10 @@ def halving(learning_rate, halve_every, epochs):
 def iwae(rounds, epochs_per_round, learning_rate, geometric=False):
     """The IWAE schedule (`zoo.training.iwae_schedule`): base * 10^(-i/7) for 3^i epochs (or
     `epochs_per_round`), i < rounds. `geometric`: the rounds keep the 3^i proportions and span
-    sum(epochs_per_round) epochs in all (the paper's schedule shape at a shorter budget)."""
+    sum(epochs_per_round) epochs in all (the paper's schedule shape at a shorter budget; without
+    `epochs_per_round` the rounds are 3^i epochs either way)."""
     def budget(steps):
-        if geometric:
+        if geometric and epochs_per_round:
             schedule, epochs = training.iwae_schedule(steps, rounds, None, learning_rate,
                                                       total_epochs=sum(epochs_per_round))
         else:
