@@ -17,6 +17,7 @@ float samples keep their sub-level values, as when TTUR is fed float arrays.
 import functools
 import hashlib
 import os
+import shutil
 
 import numpy as np
 import tensorflow as tf
@@ -28,6 +29,8 @@ from zoo.metrics.frechet import feature_statistics, trace_sqrt_product
 NUM_IMAGES = 10000
 BATCH_SIZE = 50
 PROGRESS_MIN_IMAGES = 1000
+CHECKPOINT_IMAGES = 500
+FEATURES = 2048
 STATS_VERSION = "fid-inception-2015/keras/1"
 
 
@@ -45,28 +48,24 @@ def _graph_path(inception_path):
     return inception.inception_graph_path(path) if path else None
 
 
-def inception_features(images, batch_size=BATCH_SIZE, inception_path=None, progress=None):
-    """pool_3 features [N, 2048] (float32) of NHWC images ([0, 1] floats or 0..255 integers).
-
-    Batches are converted one at a time (a 60,000-image set is never tiled to 3 channels whole).
-    `progress`: show Keras' progress bar (None: for `PROGRESS_MIN_IMAGES` images or more; about
-    0.1 s an image on 2 CPU cores).
-    """
-    images = np.asarray(images)
-    if images.ndim != 4 or len(images) == 0:
-        raise ValueError(f"need a non-empty NHWC image batch, got shape {images.shape}")
-    graph = _graph_path(inception_path)
+def _feature_fn(height, width, graph):
     if graph:
-        fn = inception.load_inception_features(graph)
-    else:
-        fn = keras_feature_fn(images.shape[1], images.shape[2], fid_weights.cache_path())
-    if progress is None:
-        progress = len(images) >= PROGRESS_MIN_IMAGES
-    bar = None
-    if progress:
-        import keras
+        return inception.load_inception_features(graph)
+    return keras_feature_fn(height, width, fid_weights.cache_path())
 
-        bar = keras.utils.Progbar(len(images), unit_name="image")
+
+def _progress_bar(count, progress):
+    if progress is None:
+        progress = count >= PROGRESS_MIN_IMAGES
+    if not progress:
+        return None
+    import keras
+
+    return keras.utils.Progbar(count, unit_name="image")
+
+
+def _batch_features(fn, images, batch_size, bar):
+    """pool_3 features of `images`, `batch_size` at a time (each batch tiled on its own)."""
     parts = []
     for start in range(0, len(images), batch_size):
         batch = images[start:start + batch_size]
@@ -74,6 +73,25 @@ def inception_features(images, batch_size=BATCH_SIZE, inception_path=None, progr
         if bar is not None:
             bar.add(len(batch))
     return np.concatenate(parts)
+
+
+def _check_images(images):
+    images = np.asarray(images)
+    if images.ndim != 4 or len(images) == 0:
+        raise ValueError(f"need a non-empty NHWC image batch, got shape {images.shape}")
+    return images
+
+
+def inception_features(images, batch_size=BATCH_SIZE, inception_path=None, progress=None):
+    """pool_3 features [N, 2048] (float32) of NHWC images ([0, 1] floats or 0..255 integers).
+
+    Batches are converted one at a time (a 60,000-image set is never tiled to 3 channels whole).
+    `progress`: show Keras' progress bar (None: for `PROGRESS_MIN_IMAGES` images or more; about
+    0.1 s an image on 2 CPU cores).
+    """
+    images = _check_images(images)
+    fn = _feature_fn(images.shape[1], images.shape[2], _graph_path(inception_path))
+    return _batch_features(fn, images, batch_size, _progress_bar(len(images), progress))
 
 
 def fid_statistics(images, batch_size=BATCH_SIZE, inception_path=None):
@@ -107,22 +125,51 @@ def _statistics_file(images, inception_path, cache_dir):
     return os.path.join(folder, f"{digest.hexdigest()[:32]}.npz")
 
 
+def _resumable_features(images, batch_size, graph, folder):
+    """`inception_features` of `images`, kept `CHECKPOINT_IMAGES` at a time in `folder`.
+
+    Each finished part is written atomically as `<first image>.npy`; a run killed part-way
+    resumes at the first missing part (a part of the wrong shape is computed again).
+    """
+    fn = _feature_fn(images.shape[1], images.shape[2], graph)
+    bar = _progress_bar(len(images), None)
+    parts = []
+    for start in range(0, len(images), CHECKPOINT_IMAGES):
+        chunk = images[start:start + CHECKPOINT_IMAGES]
+        path = os.path.join(folder, f"{start:09d}.npy")
+        part = np.load(path) if os.path.isfile(path) else None
+        if part is not None and part.shape == (len(chunk), FEATURES):
+            if bar is not None:
+                bar.add(len(chunk))
+        else:
+            part = _batch_features(fn, chunk, batch_size, bar)
+            with atomic_path(path, suffix=".npy") as tmp:
+                np.save(tmp, part)
+        parts.append(part)
+    return np.concatenate(parts)
+
+
 def cached_statistics(images, batch_size=BATCH_SIZE, inception_path=None, cache_dir=None):
     """`fid_statistics` of a fixed image set (e.g. a training set), cached on disk.
 
     The cache key is the sha256 of the images' bytes (with shape, dtype and network), so a
     changed data set never reuses stale statistics. Files: `cache_dir`, default
-    $KERAS_HOME/fid_statistics/<key>.npz (written atomically).
+    $KERAS_HOME/fid_statistics/<key>.npz (written atomically). Resumable: the features are kept
+    in `<key>.parts/` every `CHECKPOINT_IMAGES` images while they are computed (10,000 images
+    take about half an hour on 2 CPU cores), so an interrupted run loses at most one part; the
+    folder is removed once the statistics are written.
     """
-    images = np.asarray(images)
+    images = _check_images(images)
     graph = _graph_path(inception_path)
     path = _statistics_file(images, graph, cache_dir)
     if os.path.isfile(path):
         with np.load(path) as data:
             return data["mu"], data["sigma"]
-    mu, sigma = fid_statistics(images, batch_size, graph)
+    folder = path[:-len(".npz")] + ".parts"
+    mu, sigma = feature_statistics(_resumable_features(images, batch_size, graph, folder))
     with atomic_path(path, suffix=".npz") as tmp:
         np.savez(tmp, mu=mu, sigma=sigma, count=len(images))
+    shutil.rmtree(folder, ignore_errors=True)
     return mu, sigma
 
 
