@@ -66,17 +66,20 @@ def test_an_interrupted_pass_resumes_at_the_first_missing_part(monkeypatch, tmp_
     np.testing.assert_array_equal(cached[1], sigma)
 
 
-def test_a_part_of_the_wrong_shape_is_computed_again(monkeypatch, tmp_path, images):
+def test_a_part_of_the_wrong_shape_or_unreadable_is_computed_again(monkeypatch, tmp_path,
+                                                                   images):
     monkeypatch.setattr(fid_score, "CHECKPOINT_IMAGES", 10)
-    use(monkeypatch, Features(fail_after=1))
+    use(monkeypatch, Features(fail_after=2))
     with pytest.raises(KeyboardInterrupt):
         fid_score.cached_statistics(images, batch_size=10, cache_dir=str(tmp_path))
     (parts,) = os.listdir(tmp_path)
+    assert sorted(os.listdir(tmp_path / parts)) == ["000000000.npy", "000000010.npy"]
+    (tmp_path / parts / "000000000.npy").write_bytes(b"not an array")
     np.save(tmp_path / parts / "000000010.npy", np.zeros((3, fid_score.FEATURES), np.float32))
     resumed = Features()
     use(monkeypatch, resumed)
     fid_score.cached_statistics(images, batch_size=10, cache_dir=str(tmp_path))
-    assert resumed.images == len(images) - 10
+    assert resumed.images == len(images)
 
 
 def test_a_bad_image_batch_is_refused_before_any_work(tmp_path):
