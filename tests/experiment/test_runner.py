@@ -101,3 +101,29 @@ def test_one_seed_scheme():
     model = tiny()
     np.testing.assert_array_equal(sampling.samples(model, 600, 1)[500:],
                                   np.clip(model.sample(100, seed=1001), 0, 1))
+
+
+def test_a_finished_rows_images_are_drawn_only_when_read(tmp_path):
+    """A report can read a finished row from its results.json alone: its model is built (and
+    its checkpoints loaded) only once its images are read, and then only once."""
+    config = {**CONFIG, "workdir": str(tmp_path)}
+    builds, draws = [], []
+
+    def build():
+        builds.append(1)
+        return tiny()
+
+    def draw(model):
+        draws.append(1)
+        return {"samples": sampling.samples(model, 3, 0)}
+
+    row = experiment.Row("row", build=build, data="sklearn:digits",
+                         budget=budgets.constant(1, 1e-3), images=draw,
+                         evaluate=lambda model, run: {"n": len(run.images["samples"])})
+    first = experiment.run_rows(config, [row])["row"]
+    assert first.metrics == {"n": 3} and len(builds) == 1 and len(draws) == 1
+    again = experiment.run_rows(config, [row])["row"]
+    assert again.metrics == {"n": 3} and len(builds) == 1 and len(draws) == 1  # not built
+    np.testing.assert_array_equal(again.images["samples"], first.images["samples"])
+    assert sorted(again.images) == ["samples"] and len(builds) == 2 and len(draws) == 2
+    assert len(again.images) == 1 and len(draws) == 2  # drawn once, then kept

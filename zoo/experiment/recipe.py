@@ -23,7 +23,7 @@ defined when `main` runs.
 """
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 
 @dataclasses.dataclass(frozen=True)
@@ -86,8 +86,9 @@ class Row:
       (`zoo.experiment.budgets`).
     seed: the row's seed (default: config["seed"]).
     dequantize: train on (x + u) / L (`zoo.data.load`).
-    images: model -> {name: images}, drawn on every run after training (not cached: sample
-      grids and measured image sets); `Run.images` in `evaluate`, `RowResult.images` after.
+    images: model -> {name: images}, drawn on a run when first read, after training (not
+      cached: sample grids and measured image sets); `Run.images` in `evaluate`,
+      `RowResult.images` after (`runner.DrawnImages`).
     exports: model -> {row name: Keras model}: parts exported into models/<name>/ beside the
       row's own SavedModel (e.g. VAE+'s autoencoder).
     callbacks: None or (model folder) -> list of Keras callbacks.
@@ -113,11 +114,12 @@ class Row:
 
 @dataclasses.dataclass
 class RowResult:
-    """What the runner returns for a row: its metrics (as cached), the images it drew on this
-    run, and its trained model, built (and its finished checkpoints loaded) when first used."""
+    """What the runner returns for a row: its metrics (as cached), its images (drawn on this
+    run when first read), and its trained model, built (and its finished checkpoints loaded)
+    when first used."""
 
     metrics: dict
-    images: dict
+    images: Mapping
     load_model: Callable = dataclasses.field(repr=False, default=None)
 
     @property

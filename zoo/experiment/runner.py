@@ -5,10 +5,13 @@ cached and exported (resumably), then the report.
     experiment.execute(RECIPE, Options("smoke", workdir=...))   # the same run, in-process
 
 A finished row is neither retrained nor measured again: its metrics come from
-models/<name>/results.json. A row with `images` is rebuilt on every run (its finished
-checkpoints are loaded, nothing is retrained) to draw them.
+models/<name>/results.json. A row's `images` are drawn when first read (by its `evaluate`, or
+by the report through `RowResult.images`): a finished row whose images nobody reads is not even
+built, and one whose images are read is rebuilt (its finished checkpoints loaded, nothing
+retrained) to draw them. So a report can read a finished row from its results.json alone.
 """
 
+import collections.abc
 import functools
 
 from zoo import layout
@@ -63,14 +66,14 @@ class Run:
     directory: <workdir>/models/<name>.
     train_seconds: seconds of training of every stage, summed over the processes that trained
       it (`zoo.training.recorded_seconds`; a resumed run counts its earlier processes too).
-    images: the row's `images` of this run.
+    images: the row's `images` of this run (`DrawnImages`: drawn when first read).
     export_dir: the SavedModel folder once exported, else None.
     """
 
     def __init__(self, directory, train_seconds, images=None):
         self.directory = directory
         self.train_seconds = train_seconds
-        self.images = images or {}
+        self.images = {} if images is None else images
         self.export_dir = None
 
     def export(self, model, metadata, **export_kwargs):
@@ -93,7 +96,8 @@ def run_row(config, row):
             trained.append(_train(config, row, directory.path, seed))
         return trained[0]
 
-    images = row.images(model() if row.build else None) if row.images else {}
+    images = DrawnImages(lambda: row.images(model() if row.build else None) if row.images
+                         else {})
 
     def measure():
         built = model() if row.build else None  # trained first: then its time is recorded
@@ -112,6 +116,29 @@ def run_row(config, row):
 
     metrics = workdir.cached_json(directory.results, measure)
     return RowResult(metrics, images, model if row.build else None)
+
+
+class DrawnImages(collections.abc.Mapping):
+    """{name: images} of a row, drawn by `draw` (which may build and load its model) the first
+    time any of them is read, then kept."""
+
+    def __init__(self, draw):
+        self._draw = draw
+        self._images = None
+
+    def _drawn(self):
+        if self._images is None:
+            self._images = dict(self._draw())
+        return self._images
+
+    def __getitem__(self, name):
+        return self._drawn()[name]
+
+    def __iter__(self):
+        return iter(self._drawn())
+
+    def __len__(self):
+        return len(self._drawn())
 
 
 def _train(config, row, directory, seed):
