@@ -91,6 +91,18 @@ def _clip(images):
     return tf.clip_by_value(images, 0.0, 1.0)
 
 
+def _batchwise(function, batch):
+    """`function(batch)` (a tensor or dict of tensors [N, ...]), with an empty batch answered
+    by an empty result of the right shape: it runs on one zero row instead, which is then cut
+    off. An empty batch never reaches the layers, since some CPU kernels mishandle it (seen:
+    TensorFlow's Conv2D on an Intel Xeon with AVX-512 returns an empty input unchanged, so the
+    next convolution fails with "input depth must be evenly divisible by filter depth")."""
+    n = tf.shape(batch)[0]
+    pad = tf.zeros(tf.concat([[1 - tf.minimum(n, 1)], tf.shape(batch)[1:]], 0), batch.dtype)
+    padded = tf.ensure_shape(tf.concat([batch, pad], 0), batch.shape)
+    return tf.nest.map_structure(lambda out: out[:n], function(padded))
+
+
 def signature_functions(model, num_importance_samples=100, importance_chunk=10,
                         pixel_divisor=256.0, score_seed=SCORE_SEED, samplers=None,
                         second_stage_samples=100):
@@ -113,26 +125,27 @@ def signature_functions(model, num_importance_samples=100, importance_chunk=10,
 
     @tf.function(input_signature=[images_spec], autograph=False)
     def encode(images):
-        code = model.encode(as_images(images))
-        if vae:
-            return {"z_mean": code[0], "z_log_scale": code[1]}
-        return {"z": code}
+        def encoded(x):
+            code = model.encode(x)
+            return {"z_mean": code[0], "z_log_scale": code[1]} if vae else {"z": code}
+
+        return _batchwise(encoded, as_images(images))
 
     @tf.function(input_signature=[tf.TensorSpec([None, None], tf.float32, name="z")],
                  autograph=False)
     def decode(z):
         z = _checked(z, "z", [latent_dim], max_abs=MAX_ABS_LATENT)
-        return {"images": _clip(model.decode(z))}
+        return {"images": _clip(_batchwise(model.decode, z))}
 
     @tf.function(input_signature=[images_spec], autograph=False)
     def reconstruct(images):
-        return {"images": _clip(model.reconstruct(as_images(images)))}
+        return {"images": _clip(_batchwise(model.reconstruct, as_images(images)))}
 
     @tf.function(input_signature=[tf.TensorSpec([None, None], tf.float32, name="noise")],
                  autograph=False)
     def generate(noise):
         noise = _checked(noise, "noise", [noise_dim], max_abs=MAX_ABS_LATENT)
-        return {"images": _clip(model.generate(noise))}
+        return {"images": _clip(_batchwise(model.generate, noise))}
 
     functions = {"encode": encode, "decode": decode, "reconstruct": reconstruct,
                  "generate": generate, "sample": _sample_function(model.sample)}
@@ -167,7 +180,9 @@ def _sample_function(draw):
                            num_samples])
         with tf.control_dependencies([check]):
             num_samples = tf.identity(num_samples)
-        return {"images": _clip(draw(num_samples, seed))}
+        # sample(0) draws one image and returns none of it (as in `_batchwise`)
+        images = draw(tf.maximum(num_samples, 1), seed)[:num_samples]
+        return {"images": _clip(images)}
 
     return sample
 
@@ -190,7 +205,9 @@ def _score_function(model, images_spec, as_images, num_samples, max_chunk, divis
 
     @tf.function(input_signature=[images_spec], autograph=False)
     def score(images):
-        x = as_images(images)
+        return _batchwise(importance_scores, as_images(images))
+
+    def importance_scores(x):
         z_mean, z_log_scale = model.encode(x)
         eps = tf.random.stateless_normal([num_samples, latent_dim],
                                          seed=tf.constant(seed, tf.int64))
