@@ -69,3 +69,16 @@ def test_normalize_samples_changes_what_fid_sees(monkeypatch):
     measures.fid(images, reference, measures.ImageSettings())
     assert seen[0].min() == 0 and seen[0].max() == 1
     np.testing.assert_array_equal(seen[1], images)
+
+
+@pytest.mark.parametrize("reference, words", [("train", "training"), ("test", "shuffled test")])
+def test_results_md_names_the_fid_reference_split(reference, words):
+    from zoo import experiment
+
+    config = {"fid_samples": 1000, "fid_train": 10000, "fid_images": 0,
+              "fid_reference": reference, "ndb_bins": [100], "ndb_train": 20000,
+              "ndb_queries": 5000, "ndb_n_init": 1}
+    values = {"vae": {"fid": 30.0, "ndb_100": 0.4, "ndb_100_held_out_real": 0.2}}
+    text = "\n".join(experiment.image_sections(config, [("vae", "VAE")], values,
+                                               {"vae": {"fid": 12.6}}, "vae"))
+    assert f"Inception statistics of 10000 {words} images" in text

@@ -82,10 +82,11 @@ def image_sections(config, rows, values, paper, held_out_row, fid=(("fid", "FID"
     header) columns; `held_out_row`: the row whose NDB held-out figures are shown."""
     measured = values[held_out_row]
     graph = config.get("inception_graph") or "the Keras port of the 2015 FID network"
+    split = "shuffled test" if config.get("fid_reference") == "test" else "training"
     out = [comparison_table("", rows, fid, values, paper),
            f"**{NO_FID}.**" if measured.get(fid[0][0]) is None else
            f"FID: {config['fid_samples']} images against the Inception statistics of "
-           f"{config['fid_train'] or 'all'} training images ({graph}); FID grows as the sample "
+           f"{config['fid_train'] or 'all'} {split} images ({graph}); FID grows as the sample "
            "count falls (the papers: 10,000)."]
     if measured.get(fd[0][0]) is not None:
         out += ["Frechet distance in the MNIST classifier's features (`fd_mnist_classifier`, "
