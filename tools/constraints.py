@@ -7,7 +7,7 @@ setup.cfg declares ranges (install_requires and the extras); constraints.txt pin
 of one environment that passed the suite with all extras installed (`pip freeze`, the project's
 own editable install left out), so CI and the README's commands install that tested set:
 
-    pip install -c constraints.txt -e ".[test,serve,fid]"
+    pip install -c constraints.txt -e ".[test,serve,fid,hub,export,docs]"
 
 After adding an extra or changing a range: install the project with every extra into a venv,
 run the suite there, then run this module with that venv's python. A local version label
@@ -30,7 +30,7 @@ HEADER = """\
 # The exact set the whole test suite (fast and slow) was run with, all extras installed, on
 # Python {python} (CPython, Linux x86_64). Written by `python -m tools.constraints` from that
 # environment's `pip freeze`; setup.cfg keeps the supported ranges.
-# Use: pip install -c constraints.txt -e ".[test,serve,fid]"
+# Use: pip install -c constraints.txt -e ".[test,serve,fid,hub,export,docs]"
 """
 
 

@@ -8,7 +8,8 @@ Each signature is frozen (variables become constants) and rewritten:
   portable graphs trust their inputs; `zoo.saved_model.portable.runtimes` checks them in Python;
 - every stateless random-normal op becomes an input of the same shape (the noise is drawn by
   the caller, N(0, I)), named by its stream (`NOISE_INPUTS`);
-- `sample`'s `num_samples` and `seed` inputs, which only fed those ops, are pruned with them;
+- `sample`'s `seed` input, which only fed those ops, is pruned with them, and its
+  `num_samples` becomes the batch size of the `noise` input (`_num_samples_from_noise`);
 - the inputs get their full static shapes but for the batch dimension.
 
 ```none
@@ -200,6 +201,8 @@ def rewrite(name, signature, shapes):
         node.attr["dtype"].type = dtype
         _set_shape(node, shape)
         inputs[key] = (key + ":0", shape)
+    if name == "sample":
+        _num_samples_from_noise(graph_def, shapes["noise"])
     outputs = dict(zip(sorted(signature.structured_outputs),  # tf.nest's order of a dict
                        (tensor.name for tensor in frozen.outputs)))
     pruned = tf.compat.v1.graph_util.extract_sub_graph(
@@ -208,6 +211,25 @@ def rewrite(name, signature, shapes):
     inputs = {key: value for key, value in sorted(inputs.items(), key=_input_order)
               if value[0].split(":")[0] in kept}
     return PortableGraph(name, pruned, inputs, outputs)
+
+
+def _num_samples_from_noise(graph_def, noise_shape):
+    """Replace `sample`'s `num_samples` placeholder by the batch size of its `noise` input.
+
+    The signature draws max(num_samples, 1) images and keeps the first num_samples (so that
+    `sample(0)` never runs the layers on an empty batch, `signatures._sample_function`); with
+    the noise an input, the images to keep are the rows of noise the caller gave."""
+    index = next((i for i, node in enumerate(graph_def.node)
+                  if node.name == "num_samples" and node.op == "Placeholder"), None)
+    if index is None:
+        return
+    with tf.Graph().as_default() as graph:
+        noise = tf.compat.v1.placeholder(tf.float32, [None, noise_shape[1]], name="noise")
+        with tf.name_scope("num_samples_from_noise"):
+            batch = tf.shape(noise)[0]
+        tf.identity(batch, name="num_samples")
+    del graph_def.node[index]
+    graph_def.node.extend(node for node in graph.as_graph_def().node if node.name != "noise")
 
 
 def _rename(graph_def, old, new):
