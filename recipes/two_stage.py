@@ -185,7 +185,10 @@ def report(config, results):
 
 
 def fid_protocol(config, bias):
-    """What the FID column compares, and FID's bias at its sample count (`fid_bias_row`)."""
+    """What the FID column compares, and FID's bias at its sample count (`fid_bias_row`);
+    None when no FID is computed (fid_samples 0)."""
+    if not config["fid_samples"]:
+        return None
     split = "training" if config["fid_reference"] == "train" else "shuffled test"
     count = f"{config['fid_train']:,}" if config["fid_train"] else "all"
     text = (f"FID: {config['fid_samples']:,} samples"
@@ -206,7 +209,7 @@ def dataset_sections(config, key, spec, summary, bias=None):
     out = [f"## {key} (`{spec}`): mean ± std over {len(config['seeds'])} seed(s) "
            f"{config['seeds']} (the --seed flag is not used)",
            *experiment.image_sections(config, ROWS, summary, paper, "two_stage_vae"),
-           fid_protocol(config, bias),
+           *filter(None, [fid_protocol(config, bias)]),
            experiment.stage_table(ROWS, summary, without_stage_2=("first_stage_only",)),
            "Stage 1 only and the two-stage VAE share the first stage (same reconstructions).",
            f"Samples (seed {config['seeds'][0]}; rows: real, stage 1 only, 2-stage, "

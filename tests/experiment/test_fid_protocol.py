@@ -82,3 +82,14 @@ def test_results_md_names_the_fid_reference_split(reference, words):
     text = "\n".join(experiment.image_sections(config, [("vae", "VAE")], values,
                                                {"vae": {"fid": 12.6}}, "vae"))
     assert f"Inception statistics of 10000 {words} images" in text
+
+
+def test_two_stage_report_states_the_fid_protocol_only_when_fid_is_computed():
+    from recipes import two_stage
+
+    config = {**two_stage.CPU, "fid_samples": 1000, "fid_train": 10000}
+    text = two_stage.fid_protocol(config, bias=9.37)
+    assert text.startswith("FID: 1,000 samples, each min-max normalised, against the Inception "
+                           "statistics of 10,000 shuffled test images")
+    assert "score FID 9.37 the same way" in text
+    assert two_stage.fid_protocol({**config, "fid_samples": 0}, bias=None) is None
