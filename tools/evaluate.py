@@ -18,7 +18,10 @@ Metrics (`zoo.experiment.evaluation.evaluate`; definitions and conventions in `z
   fd_mnist  Frechet distance in the project's MNIST classifier features (not FID)
   fid       FID (2015 Inception pool_3, `zoo.metrics.fid`; needs the fid extra, or the frozen
             graph via --inception_graph / $ZOO_INCEPTION_GRAPH): --num_generated samples
-            against the statistics of the training split (--fid_train of it; 0: all), cached
+            against the statistics of the training split (--fid_train of it; 0: all), cached;
+            --fid_reference=test --normalize_samples --fid_train=10000 --num_generated=10000
+            is the two-stage reference code's protocol (shuffled test images, each sample
+            min-max normalised)
 
 The results JSON holds every value, the flags and the conventions used.
 """
@@ -46,8 +49,14 @@ flags.DEFINE_integer("num_generated", 10000, "Generated samples for ndb / fd_mni
 flags.DEFINE_integer("ndb_bins", 100, "K of NDB.")
 flags.DEFINE_integer("ndb_train", 50000, "Training images the NDB bins are fitted on.")
 flags.DEFINE_integer("fid_train", 0,
-                     "Training images (seeded random subset) whose statistics fid compares "
-                     "with; 0: the whole training split.")
+                     "Images (a seeded random subset of the --fid_reference split) whose "
+                     "statistics fid compares with; 0: the whole split.")
+flags.DEFINE_enum("fid_reference", "train", ["train", "test"],
+                  "The split behind fid's statistics: train, or test (the data's held-out "
+                  "split, the two-stage reference code's).")
+flags.DEFINE_boolean("normalize_samples", False,
+                     "Min-max normalise each sample before fid (the two-stage reference "
+                     "code's).")
 flags.DEFINE_string("inception_graph", None,
                     "The frozen classify_image_graph_def.pb to run for fid instead of the "
                     "Keras port of the same network.")
@@ -76,7 +85,7 @@ def main(argv):
     flag_values = {name: FLAGS[name].value for name in (
         "model", "data", "metrics", "output", "split", "num_images", "dequantize",
         "num_samples", "num_generated", "ndb_bins", "ndb_train", "fid_train", "inception_graph",
-        "seed")}
+        "fid_reference", "normalize_samples", "seed")}
     model, kind = evaluation.load_model(FLAGS.model)
     images, _ = data.load_numpy(FLAGS.data, FLAGS.split, dequantize=FLAGS.dequantize)
     if FLAGS.num_images:
@@ -87,7 +96,8 @@ def main(argv):
         split=FLAGS.split, dequantize=FLAGS.dequantize, seed=FLAGS.seed,
         num_samples=FLAGS.num_samples, num_generated=FLAGS.num_generated,
         ndb_bins=FLAGS.ndb_bins, ndb_train=FLAGS.ndb_train, fid_train=FLAGS.fid_train,
-        inception_graph=FLAGS.inception_graph)
+        inception_graph=FLAGS.inception_graph, fid_reference=FLAGS.fid_reference,
+        normalize_samples=FLAGS.normalize_samples)
     print(format_table(results))
     if FLAGS.output:
         os.makedirs(os.path.dirname(os.path.abspath(FLAGS.output)), exist_ok=True)

@@ -43,6 +43,9 @@ def test_evaluate_a_saved_keras_model(saved_tiny_vae):
     json.dumps(results)
     with pytest.raises(ValueError, match="unknown metrics"):
         evaluation.evaluate(loaded, kind, images, ["fid_keras"], **options)
+    with pytest.raises(ValueError, match="fid_reference must be one of"):
+        evaluation.evaluate(loaded, kind, images, ["rec"], fid_reference="validation",
+                            **options)
 
 
 def test_evaluate_an_exported_saved_model(tmp_path):

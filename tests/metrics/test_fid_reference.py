@@ -118,7 +118,9 @@ def test_statistics_cache_is_keyed_on_the_images(tmp_path):
 
 
 @pytest.mark.slow
-def test_evaluation_fid_is_samples_against_training_statistics(tmp_path, monkeypatch):
+@pytest.mark.parametrize("reference, normalize", [("train", False), ("test", True)])
+def test_evaluation_fid_is_samples_against_the_named_split(tmp_path, monkeypatch, reference,
+                                                           normalize):
     import keras
 
     from zoo import builders, experiment
@@ -132,12 +134,18 @@ def test_evaluation_fid_is_samples_against_training_statistics(tmp_path, monkeyp
                              decoder_blocks=1)
     images, _ = data.load_numpy("sklearn:digits", "test")
     results = evaluation.evaluate(model, "keras", images[:5], ["fid"], data_spec="sklearn:digits",
-                                  seed=0, num_generated=5, fid_train=6)
-    train, _ = data.load_numpy("sklearn:digits", "train")
-    expected = metrics.fid(sampling.samples(model, 5, 0),
-                           experiment.held_out(train, 6, 0), num_images=None)
+                                  seed=0, num_generated=5, fid_train=6, fid_reference=reference,
+                                  normalize_samples=normalize)
+    real, _ = data.load_numpy("sklearn:digits", reference)
+    samples = sampling.samples(model, 5, 0)
+    if normalize:
+        low = samples.min(axis=(1, 2, 3), keepdims=True)
+        samples = (samples - low) / (samples.max(axis=(1, 2, 3), keepdims=True) - low)
+    expected = metrics.fid(samples, experiment.held_out(real, 6, 0), num_images=None)
     assert results["fid"]["value"] == pytest.approx(expected, rel=1e-6)
-    assert "5 generated vs the statistics of 6 training images" in results["fid"]["convention"]
+    words = ("5 generated, each min-max normalised, vs the statistics of 6 shuffled test images"
+             if normalize else "5 generated vs the statistics of 6 training images")
+    assert words in results["fid"]["convention"]
     assert len(os.listdir(tmp_path / "fid_statistics")) == 1
 
 

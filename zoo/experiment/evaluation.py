@@ -66,7 +66,8 @@ def load_model(path):
 
 def evaluate(model, kind, images, names, *, data_spec, scaling=None, split="test",
              dequantize=False, seed=0, num_samples=5000, num_generated=10000, ndb_bins=100,
-             ndb_train=50000, fid_train=0, inception_graph=None):
+             ndb_train=50000, fid_train=0, inception_graph=None, fid_reference="train",
+             normalize_samples=False):
     """Metric name -> {"value": ..., "convention": ...} for the requested metrics (`METRICS`).
 
     Args:
@@ -81,13 +82,19 @@ def evaluate(model, kind, images, names, *, data_spec, scaling=None, split="test
       num_samples: K of the IWAE estimate (Keras models; a SavedModel's K is its export's).
       num_generated: model samples for ndb, fd_mnist and fid (`zoo.experiment.sampling`).
       ndb_bins, ndb_train: K of NDB and the number of training images it bins.
-      fid_train: training images behind fid's reference statistics (a seeded random subset;
-        0: all of them).
+      fid_train: images behind fid's reference statistics (a seeded random subset of the
+        split `fid_reference` names; 0: all of them).
+      fid_reference: "train" (the training split) or "test" (the data's held-out split: the
+        two-stage reference code's protocol, with 10,000 of them and `normalize_samples`).
+      normalize_samples: min-max normalise each sample before fid (the reference code's).
       inception_graph: classify_image_graph_def.pb for fid (else the Keras port of that
         network, `zoo.metrics.fid`).
     """
     from zoo import data
 
+    if fid_reference not in measures.FID_REFERENCES:
+        raise ValueError(f"fid_reference must be one of {measures.FID_REFERENCES}; got "
+                         f"{fid_reference!r}")
     unknown = sorted(set(names) - set(METRICS))
     if unknown:
         raise ValueError(f"unknown metrics {unknown}; choose from {list(METRICS)}")
@@ -95,7 +102,7 @@ def evaluate(model, kind, images, names, *, data_spec, scaling=None, split="test
         scaling = data.info(data_spec, dequantize=dequantize).scaling
     context = Context(model, kind, images, data_spec, scaling, split, dequantize, seed,
                       num_samples, num_generated, ndb_bins, ndb_train, fid_train,
-                      inception_graph)
+                      inception_graph, fid_reference, normalize_samples)
     return {name: METRICS[name](context) for name in names}
 
 
@@ -104,12 +111,14 @@ class Context:
     and NLLs, each computed once when a metric first needs them."""
 
     def __init__(self, model, kind, images, data_spec, scaling, split, dequantize, seed,
-                 num_samples, num_generated, ndb_bins, ndb_train, fid_train, inception_graph):
+                 num_samples, num_generated, ndb_bins, ndb_train, fid_train, inception_graph,
+                 fid_reference="train", normalize_samples=False):
         self.model, self.kind, self.images = model, kind, images
         self.data_spec, self.scaling, self.split = data_spec, scaling, split
         self.dequantize, self.seed, self.num_samples = dequantize, seed, num_samples
         self.num_generated, self.ndb_bins, self.ndb_train = num_generated, ndb_bins, ndb_train
         self.fid_train, self.inception_graph = fid_train, inception_graph
+        self.fid_reference, self.normalize_samples = fid_reference, normalize_samples
         self._samples = self._nll = None
 
     @property
@@ -152,7 +161,9 @@ class Context:
     def image_settings(self):
         return measures.ImageSettings(fid_samples=len(self.samples), ndb_bins=(self.ndb_bins,),
                                       ndb_train=self.ndb_train, fid_train=self.fid_train,
-                                      inception_graph=self.inception_graph, seed=self.seed)
+                                      inception_graph=self.inception_graph, seed=self.seed,
+                                      fid_reference=self.fid_reference,
+                                      normalize_samples=self.normalize_samples)
 
     def image_reference(self, train=None, fid_statistics=None):
         """The evaluated images as the held-out real set (all of them)."""
@@ -271,15 +282,22 @@ def fd_mnist(c):
 
 
 def frechet_inception_distance(c):
-    graph = c.inception_graph
+    """FID of the samples against the statistics of `fid_train` images of the training split,
+    or of the held-out split under `fid_reference="test"`."""
+    from zoo import data
+
+    graph, test = c.inception_graph, c.fid_reference == "test"
+    split = data.held_out_split(c.data_spec) if test else "train"
     statistics, count = measures.split_fid_statistics(c.data_spec, c.fid_train, c.seed,
-                                                         graph)
+                                                         graph, split)
     value = measures.fid(c.samples, c.image_reference(fid_statistics=statistics),
                          c.image_settings())["fid"]
     return {"value": value,
             "convention": f"2015 Inception pool_3 ({graph or 'Keras port'}), "
-                          f"{len(c.samples)} generated vs the statistics of {count} training "
-                          "images"}
+                          f"{len(c.samples)} generated"
+                          + (", each min-max normalised," if c.normalize_samples else "")
+                          + f" vs the statistics of {count} "
+                          + (f"shuffled {split}" if test else "training") + " images"}
 
 
 # name: f(Context) -> {"value": ..., "convention": ...}; `evaluate` picks them by name.
