@@ -92,9 +92,7 @@ def evaluate(model, kind, images, names, *, data_spec, scaling=None, split="test
     """
     from zoo import data
 
-    if fid_reference not in measures.FID_REFERENCES:
-        raise ValueError(f"fid_reference must be one of {measures.FID_REFERENCES}; got "
-                         f"{fid_reference!r}")
+    measures.ImageSettings(fid_reference=fid_reference)  # a bad value fails before any work
     unknown = sorted(set(names) - set(METRICS))
     if unknown:
         raise ValueError(f"unknown metrics {unknown}; choose from {list(METRICS)}")
@@ -112,7 +110,7 @@ class Context:
 
     def __init__(self, model, kind, images, data_spec, scaling, split, dequantize, seed,
                  num_samples, num_generated, ndb_bins, ndb_train, fid_train, inception_graph,
-                 fid_reference="train", normalize_samples=False):
+                 fid_reference, normalize_samples):
         self.model, self.kind, self.images = model, kind, images
         self.data_spec, self.scaling, self.split = data_spec, scaling, split
         self.dequantize, self.seed, self.num_samples = dequantize, seed, num_samples
@@ -284,10 +282,7 @@ def fd_mnist(c):
 def frechet_inception_distance(c):
     """FID of the samples against the statistics of `fid_train` images of the training split,
     or of the held-out split under `fid_reference="test"`."""
-    from zoo import data
-
-    graph, test = c.inception_graph, c.fid_reference == "test"
-    split = data.held_out_split(c.data_spec) if test else "train"
+    graph, split = c.inception_graph, measures.fid_split(c.data_spec, c.fid_reference)
     statistics, count = measures.split_fid_statistics(c.data_spec, c.fid_train, c.seed,
                                                          graph, split)
     value = measures.fid(c.samples, c.image_reference(fid_statistics=statistics),
@@ -297,7 +292,8 @@ def frechet_inception_distance(c):
                           f"{len(c.samples)} generated"
                           + (", each min-max normalised," if c.normalize_samples else "")
                           + f" vs the statistics of {count} "
-                          + (f"shuffled {split}" if test else "training") + " images"}
+                          + ("training" if split == "train" else f"shuffled {split}")
+                          + " images"}
 
 
 # name: f(Context) -> {"value": ..., "convention": ...}; `evaluate` picks them by name.

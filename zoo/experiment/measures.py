@@ -112,9 +112,17 @@ def image_reference(spec, settings, count):
     statistics = None
     if settings.fid_samples:
         statistics = fid_reference(spec, settings.fid_train, settings.inception_graph,
-                                   "train" if settings.fid_reference == "train" else split)
+                                   fid_split(spec, settings.fid_reference))
     return ImageReference(spec, split, test, held_out(test, count), train, statistics,
                           has_digit_images(spec, test.shape[1:]))
+
+
+def fid_split(spec, reference):
+    """The split behind FID's statistics under `fid_reference` `reference`: the training
+    split, or `spec`'s held-out split for "test"."""
+    from zoo import data
+
+    return "train" if reference == "train" else data.held_out_split(spec)
 
 
 def fid(images, reference, settings):

@@ -202,7 +202,7 @@ def rewrite(name, signature, shapes):
         _set_shape(node, shape)
         inputs[key] = (key + ":0", shape)
     if name == "sample":
-        _num_samples_from_noise(graph_def, shapes["noise"])
+        _num_samples_from_noise(graph_def)
     outputs = dict(zip(sorted(signature.structured_outputs),  # tf.nest's order of a dict
                        (tensor.name for tensor in frozen.outputs)))
     pruned = tf.compat.v1.graph_util.extract_sub_graph(
@@ -213,18 +213,15 @@ def rewrite(name, signature, shapes):
     return PortableGraph(name, pruned, inputs, outputs)
 
 
-def _num_samples_from_noise(graph_def, noise_shape):
+def _num_samples_from_noise(graph_def):
     """Replace `sample`'s `num_samples` placeholder by the batch size of its `noise` input.
 
     The signature draws max(num_samples, 1) images and keeps the first num_samples (so that
     `sample(0)` never runs the layers on an empty batch, `signatures._sample_function`); with
     the noise an input, the images to keep are the rows of noise the caller gave."""
-    index = next((i for i, node in enumerate(graph_def.node)
-                  if node.name == "num_samples" and node.op == "Placeholder"), None)
-    if index is None:
-        return
+    index = next(i for i, node in enumerate(graph_def.node) if node.name == "num_samples")
     with tf.Graph().as_default() as graph:
-        noise = tf.compat.v1.placeholder(tf.float32, [None, noise_shape[1]], name="noise")
+        noise = tf.compat.v1.placeholder(tf.float32, name="noise")
         with tf.name_scope("num_samples_from_noise"):
             batch = tf.shape(noise)[0]
         tf.identity(batch, name="num_samples")
